@@ -1,0 +1,118 @@
+/**
+ * The agent37 gateway contract (../shared/agent37-api.md) as types, shared by the widget, the relay
+ * and the simulator. Where the two published revisions differ, fields are optional.
+ */
+
+export type ResponseStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled';
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+export const REASONING_EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
+
+/** Request bodies over this many bytes are refused with 413 payload_too_large. */
+export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd?: number | null;
+}
+
+export interface GatewayErrorBody {
+  code: string;
+  message: string;
+  param?: string;
+  hint?: string;
+  response_id?: string;
+}
+
+/** `{"error": {...}}` from the gateway; `{"error": "code", "message"?}` from the edge. */
+export type ErrorEnvelope = { error: GatewayErrorBody } | { error: string; message?: string };
+
+export interface CreateResponseBody {
+  input: string;
+  session_id?: string;
+  stream?: boolean;
+  model?: string;
+  provider?: string;
+  reasoning_effort?: ReasoningEffort;
+  metadata?: Record<string, string>;
+  agent?: string;
+  mode?: 'chat' | 'goal';
+  instance_id?: unknown;
+}
+
+export interface ResponseObject {
+  id: string;
+  session_id: string;
+  status: ResponseStatus;
+  agent: string;
+  model: string | null;
+  provider: string | null;
+  output_text: string;
+  usage: Usage | null;
+  error: GatewayErrorBody | null;
+  metadata: Record<string, string> | null;
+  /** epoch ms */
+  created: number;
+}
+
+/** One SSE frame of a turn, by event name. Unknown names are ignored by every consumer. */
+export interface StreamEventMap {
+  'response.created': { id: string; session_id: string };
+  'response.reasoning.delta': { text: string };
+  'response.output_text.delta': { text: string };
+  'response.tool_call.started': { tool: string; label?: string };
+  'response.tool_call.completed': { tool: string; duration_ms?: number };
+  'response.tool_call.failed': { tool: string; error?: string };
+  'response.completed': { output_text: string; usage: Usage | null };
+  'response.failed': { error: GatewayErrorBody };
+}
+
+export type StreamEventName = keyof StreamEventMap;
+export type StreamEvent = {
+  [K in StreamEventName]: { event: K; data: StreamEventMap[K] };
+}[StreamEventName];
+
+export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response.failed']);
+
+export interface SessionSummary {
+  id: string;
+  agent?: string;
+  model?: string | null;
+  provider?: string | null;
+  created?: number;
+  last_response_at?: number | null;
+  title?: string | null;
+  message_count?: number;
+  started_at?: number;
+  last_active?: number;
+  preview?: string | null;
+}
+
+export interface HistoryMessage {
+  id: string;
+  session_id: string;
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  thinking?: string | null;
+  /** epoch ms */
+  created_at: number;
+}
+
+export interface SessionDetail extends SessionSummary {
+  history: HistoryMessage[];
+  /** newer revision only: the running response's id, or null */
+  active_response_id?: string | null;
+}
+
+export interface ModelList {
+  default_model: string;
+  default_provider: string;
+  data: { id: string; label: string; provider: string; is_default: boolean }[];
+}
+
+/** What the token endpoint answers. `expires_at` is epoch ms. */
+export interface TokenGrant {
+  token: string;
+  expires_at: number;
+  api_base: string;
+}

@@ -1,0 +1,52 @@
+/**
+ * What the element shows, as data. The conversation reducer (src/state/conversation.ts) derives it
+ * from history and stream events; the element renders it and nothing else.
+ */
+import type { Usage } from '../client/contract.js';
+import type { Agent37Error } from '../client/errors.js';
+
+export type ToolStepStatus = 'running' | 'completed' | 'failed';
+
+export interface ToolStep {
+  tool: string;
+  /** human label, e.g. "Searching the web" */
+  label: string;
+  status: ToolStepStatus;
+  duration_ms?: number;
+  error?: string;
+}
+
+/**
+ * - `streaming`: the turn is running and the stream is attached
+ * - `reconnecting`: the stream dropped; the turn runner is reattaching
+ * - `interrupted`: reattaching gave up for now ("Connection lost", Resume button)
+ * - `complete` / `stopped` (cancelled by the visitor) / `failed` (the turn failed, `error` set)
+ */
+export type MessageStatus = 'streaming' | 'reconnecting' | 'interrupted' | 'complete' | 'stopped' | 'failed';
+
+export interface UserMessage {
+  role: 'user';
+  /** stable key for rendering; history id when restored */
+  id: string;
+  text: string;
+}
+
+export interface AssistantMessage {
+  role: 'assistant';
+  id: string;
+  /** the response id once known (history messages may not have one) */
+  responseId?: string;
+  text: string;
+  reasoning: string;
+  steps: ToolStep[];
+  status: MessageStatus;
+  usage?: Usage | null;
+  error?: Agent37Error;
+}
+
+export type ChatMessage = UserMessage | AssistantMessage;
+
+/** A problem that belongs to the conversation rather than to one answer (e.g. a refused send). */
+export interface ConversationNotice {
+  error: Agent37Error;
+}

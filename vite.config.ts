@@ -1,0 +1,22 @@
+// Library builds of the element. `vite build` → dist/index.js for npm (lit stays a dependency);
+// `vite build --mode cdn` → dist/cdn/agent37-chat.js, one self-contained file for a script tag.
+import { defineConfig } from 'vite';
+
+export default defineConfig(({ mode }) => {
+  const cdn = mode === 'cdn';
+  return {
+    build: {
+      outDir: cdn ? 'dist/cdn' : 'dist',
+      emptyOutDir: false,
+      target: 'es2022',
+      sourcemap: true,
+      lib: {
+        entry: cdn ? { 'agent37-chat': 'src/index.ts' } : { index: 'src/index.ts' },
+        formats: ['es'],
+      },
+      rollupOptions: {
+        external: cdn ? [] : [/^lit($|\/)/, /^@lit\//, 'eventsource-parser', 'idb-keyval', 'marked'],
+      },
+    },
+  };
+});
