@@ -1,0 +1,314 @@
+/**
+ * The simulator's HTTP server: auth, routing and the route handlers of agent37-api.md, on plain
+ * node:http. Turns run in the TurnStore; connections only read them.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { ModelList } from '../client/contract.js';
+import { GatewayError, sendEdgeError, sendGatewayError, sendJson } from './errors.js';
+import { FAULT_STATUS_CODES, faultsOf, paceOf, type FaultPlan, type Pace } from './faults.js';
+import { parseCreateRequest, parseRenameRequest, PayloadTooLarge, readJsonObject } from './request-body.js';
+import { streamFrames } from './sse-writer.js';
+import { runTurn, synthesizedFrames, TurnStore, type Revision, type Session, type TurnInit } from './turns.js';
+
+export interface SimulatorOptions {
+  /** the accepted secret key(s) */
+  key: string | string[];
+  /** 0 (default) = a random free port */
+  port?: number;
+  host?: string;
+  keepaliveMs?: number;
+  replayBufferMs?: number;
+  recordTtlMs?: number;
+  /** honour the x-agent37-sim-fault header */
+  faults?: boolean;
+  pace?: 'realistic' | 'fast';
+  revision?: Revision;
+  log?: (line: string) => void;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const SIMULATOR_VERSION = '0.1.0';
+
+const MODELS: ModelList = {
+  default_model: 'claude-sonnet-4-5',
+  default_provider: 'anthropic',
+  data: [
+    { id: 'claude-sonnet-4-5', label: 'Claude Sonnet 4.5', provider: 'anthropic', is_default: true },
+    { id: 'gpt-5', label: 'GPT-5', provider: 'openai', is_default: false },
+    { id: 'gemini-2.5-pro', label: 'Gemini 2.5 Pro', provider: 'google', is_default: false },
+  ],
+};
+
+interface Config {
+  keys: Set<string>;
+  keepaliveMs: number;
+  faults: boolean;
+  pace: Pace;
+  revision: Revision;
+}
+
+interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  faults: FaultPlan;
+  params: string[];
+}
+
+type Handler = (ctx: RequestContext) => Promise<void> | void;
+
+function notFound(message = 'No such route.'): GatewayError {
+  return new GatewayError({ code: 'not_found', message });
+}
+
+/** Starts a simulator; resolves once it listens. */
+export async function createSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const keys = new Set(Array.isArray(options.key) ? options.key : [options.key]);
+  if (keys.size === 0 || [...keys].some((key) => !key)) throw new Error('createSimulator: a non-empty key is required');
+  const config: Config = {
+    keys,
+    keepaliveMs: options.keepaliveMs ?? 30_000,
+    faults: options.faults ?? false,
+    pace: options.pace ?? 'realistic',
+    revision: options.revision ?? 'newer',
+  };
+  const store = new TurnStore({
+    revision: config.revision,
+    replayBufferMs: options.replayBufferMs ?? 60_000,
+    recordTtlMs: options.recordTtlMs ?? 1_800_000,
+  });
+  const closing = new AbortController();
+  const log = options.log;
+
+  function sessionNotFound(id: string): GatewayError {
+    return new GatewayError({ code: 'session_not_found', message: `Session ${id} does not exist.` });
+  }
+
+  function responseNotFound(id: string): GatewayError {
+    return new GatewayError({ code: 'response_not_found', message: `Response ${id} does not exist or has expired.` });
+  }
+
+  function sessionBusy(session: Session | undefined): GatewayError {
+    const running = session?.activeTurn;
+    return new GatewayError({
+      code: 'session_busy',
+      message: 'A turn is already running in this session. Reattach to it, cancel it, or use another session.',
+      ...(running && config.revision === 'newer' ? { response_id: running.id } : {}),
+    });
+  }
+
+  function existingSession(id: string): Session {
+    const session = store.sessions.get(id);
+    if (!session) throw sessionNotFound(id);
+    return session;
+  }
+
+  const createResponse: Handler = async ({ req, res, faults }) => {
+    const pace = paceOf(req, config.pace);
+    const body = await readJsonObject(req);
+    if (faults.status !== undefined) return answerFault(res, faults, body);
+    const request = parseCreateRequest(body);
+
+    let session: Session;
+    if (request.sessionId === null) {
+      session = store.createSession(request.agent);
+    } else {
+      const known = store.sessions.get(request.sessionId);
+      if (known) session = known;
+      else if (config.revision === 'first') throw sessionNotFound(request.sessionId);
+      else session = store.createSession(request.agent, request.sessionId);
+    }
+    if (session.activeTurn) throw sessionBusy(session);
+    if (request.model !== null) session.model = request.model;
+    if (request.provider !== null) session.provider = request.provider;
+    session.agent = request.agent;
+
+    const init: TurnInit = {
+      session,
+      input: request.input,
+      agent: request.agent,
+      model: request.model ?? session.model,
+      provider: request.provider ?? session.provider,
+      metadata: request.metadata,
+      pace,
+      ...(faults.failAfterEvents === undefined ? {} : { failAfterEvents: faults.failAfterEvents }),
+    };
+    const turn = store.startTurn(init);
+    runTurn(store, turn, init, closing.signal).catch((error: unknown) => log?.(`turn ${turn.id} crashed: ${String(error)}`));
+
+    if (request.stream) {
+      await streamFrames(req, res, { frames: turn.frames!, live: turn }, { keepaliveMs: config.keepaliveMs, faults, closing: closing.signal });
+      return;
+    }
+    await turn.finished;
+    sendJson(res, 200, turn.toObject());
+  };
+
+  const getResponse: Handler = ({ res, params }) => {
+    if (config.revision === 'newer') throw notFound();
+    const turn = store.turn(params[0]!);
+    if (!turn) throw responseNotFound(params[0]!);
+    sendJson(res, 200, turn.toObject());
+  };
+
+  const streamResponse: Handler = async ({ req, res, faults, params }) => {
+    const turn = store.turn(params[0]!);
+    if (!turn) throw responseNotFound(params[0]!);
+    const source = turn.frames ? { frames: turn.frames, live: turn.running ? turn : null } : { frames: synthesizedFrames(turn), live: null };
+    await streamFrames(req, res, source, { keepaliveMs: config.keepaliveMs, faults, closing: closing.signal });
+  };
+
+  const cancelResponse: Handler = async ({ res, params }) => {
+    const turn = store.turn(params[0]!);
+    if (!turn) throw responseNotFound(params[0]!);
+    if (turn.running) {
+      turn.cancel();
+      await turn.finished;
+    }
+    sendJson(res, 200, turn.toObject());
+  };
+
+  const listSessions: Handler = ({ res }) => {
+    const sessions = [...store.sessions.values()].sort((a, b) => b.lastActive() - a.lastActive() || b.created - a.created);
+    sendJson(res, 200, { data: sessions.map((session) => session.summary(config.revision)) });
+  };
+
+  const getSession: Handler = ({ res, params }) => {
+    sendJson(res, 200, existingSession(params[0]!).detail(config.revision));
+  };
+
+  const renameSession: Handler = async ({ req, res, params }) => {
+    if (config.revision === 'first') {
+      throw new GatewayError({ code: 'rename_unsupported', message: 'Renaming sessions is not supported by this gateway.' });
+    }
+    const session = existingSession(params[0]!);
+    session.title = parseRenameRequest(await readJsonObject(req));
+    sendJson(res, 200, session.summary(config.revision));
+  };
+
+  const deleteSession: Handler = ({ res, params }) => {
+    const id = params[0]!;
+    const session = store.sessions.get(id);
+    if (!session && config.revision === 'first') throw sessionNotFound(id);
+    session?.activeTurn?.cancel();
+    store.sessions.delete(id);
+    sendJson(res, 200, { id, deleted: true });
+  };
+
+  const routes: { method: string; pattern: RegExp; handler: Handler }[] = [
+    { method: 'POST', pattern: /^\/v1\/responses$/, handler: createResponse },
+    { method: 'GET', pattern: /^\/v1\/responses\/([^/]+)$/, handler: getResponse },
+    { method: 'GET', pattern: /^\/v1\/responses\/([^/]+)\/stream$/, handler: streamResponse },
+    { method: 'POST', pattern: /^\/v1\/responses\/([^/]+)\/cancel$/, handler: cancelResponse },
+    { method: 'GET', pattern: /^\/v1\/sessions$/, handler: listSessions },
+    { method: 'GET', pattern: /^\/v1\/sessions\/([^/]+)$/, handler: getSession },
+    { method: 'PATCH', pattern: /^\/v1\/sessions\/([^/]+)$/, handler: renameSession },
+    { method: 'DELETE', pattern: /^\/v1\/sessions\/([^/]+)$/, handler: deleteSession },
+    { method: 'GET', pattern: /^\/v1\/models$/, handler: ({ res }) => sendJson(res, 200, MODELS) },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/health$/,
+      handler: ({ res }) => sendJson(res, 200, { ok: true, agent: 'hermes', simulator: true, revision: config.revision }),
+    },
+    { method: 'GET', pattern: /^\/v1\/version$/, handler: ({ res }) => sendJson(res, 200, { name: 'agent37-simulator', version: SIMULATOR_VERSION }) },
+  ];
+
+  /** `status=` fault: answer that error in the gateway's shape; no turn starts. */
+  function answerFault(res: ServerResponse, faults: FaultPlan, body?: Record<string, unknown>): void {
+    const status = faults.status!;
+    const headers: Record<string, string> = faults.retryAfter === undefined ? {} : { 'retry-after': faults.retryAfter };
+    if (status === 409) {
+      const sessionId = typeof body?.session_id === 'string' ? body.session_id : undefined;
+      const error = sessionBusy(sessionId === undefined ? undefined : store.sessions.get(sessionId));
+      return sendGatewayError(res, new GatewayError(error.body, headers));
+    }
+    const { code, message } = FAULT_STATUS_CODES[status]!;
+    sendGatewayError(res, new GatewayError({ code, message: `${message} (injected fault)` }, headers));
+  }
+
+  /** X-Agent37-Key wins over Authorization: Bearer when both are sent. */
+  function credentialOf(req: IncomingMessage): string | null {
+    const header = req.headers['x-agent37-key'];
+    const key = Array.isArray(header) ? header[0] : header;
+    if (key) return key.trim();
+    const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    return match ? match[1]!.trim() : null;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://simulator').pathname.replace(/\/+$/, '') || '/';
+    const credential = credentialOf(req);
+    if (!credential) return sendEdgeError(res, 401, 'invalid_api_key', 'Send your secret key as Authorization: Bearer or X-Agent37-Key.');
+    if (!config.keys.has(credential)) {
+      // The edge answers a key of another workspace with 404, anything else with 401.
+      if (credential.startsWith('sk_live_')) return sendEdgeError(res, 404, 'not_found');
+      return sendEdgeError(res, 401, 'invalid_api_key', 'The API key is not valid.');
+    }
+
+    const matching = routes.filter((route) => route.pattern.test(path));
+    if (matching.length === 0) throw notFound();
+    const route = matching.find((candidate) => candidate.method === req.method);
+    if (!route) {
+      res.setHeader('allow', matching.map((candidate) => candidate.method).join(', '));
+      throw new GatewayError({ code: 'method_not_allowed', message: `${req.method} is not allowed on ${path}.` });
+    }
+    const faults = faultsOf(req, config.faults);
+    const params = route.pattern.exec(path)!.slice(1).map(decodeURIComponent);
+    if (faults.status !== undefined && route.handler !== createResponse) return answerFault(res, faults);
+    await route.handler({ req, res, faults, params });
+  }
+
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    if (log) res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode}`));
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof PayloadTooLarge) {
+        // Stop reading: answer, then close the connection instead of draining an unbounded body.
+        res.setHeader('connection', 'close');
+        sendGatewayError(res, error);
+        res.on('finish', () => setTimeout(() => req.socket.destroy(), 50).unref());
+        return;
+      }
+      if (error instanceof GatewayError) return sendGatewayError(res, error);
+      log?.(`internal error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      sendGatewayError(res, new GatewayError({ code: 'internal_error', message: 'The simulator hit an internal error.' }));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close() {
+      closed ??= (async () => {
+        closing.abort();
+        for (const turn of store.allTurns()) turn.release();
+        // Let open streams write their end before the sockets go.
+        await new Promise((resolve) => setImmediate(resolve));
+        const done = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await done;
+      })();
+      return closed;
+    },
+  };
+}

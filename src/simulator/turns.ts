@@ -1,0 +1,384 @@
+/**
+ * Sessions, turns and their replay buffers. A turn runs on its own, independent of any connection:
+ * connections only read its event log, so a dropped client never stops the agent, and a reattach
+ * replays the log from the start.
+ */
+import { randomBytes } from 'node:crypto';
+import type {
+  GatewayErrorBody,
+  HistoryMessage,
+  ResponseObject,
+  ResponseStatus,
+  SessionDetail,
+  SessionSummary,
+  StreamEvent,
+  Usage,
+} from '../client/contract.js';
+import type { Pace } from './faults.js';
+import { scriptTurn, scriptedFailure, usageFor, type ScriptStep } from './scripted-agent.js';
+
+export type Revision = 'newer' | 'first';
+
+/** One SSE frame, serialized once and written as is to every reader. */
+export interface Frame {
+  name: string;
+  data: unknown;
+  text: string;
+}
+
+export function frameOf(event: StreamEvent): Frame {
+  return { name: event.event, data: event.data, text: `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n` };
+}
+
+/** 32 lowercase hex, like the gateway's session and response ids. */
+export function newId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export class Session {
+  readonly id: string;
+  readonly created: number;
+  agent: string;
+  model: string | null = null;
+  provider: string | null = null;
+  title: string | null = null;
+  lastResponseAt: number | null = null;
+  readonly history: HistoryMessage[] = [];
+  activeTurn: Turn | null = null;
+
+  constructor(id: string, agent: string, now: number) {
+    this.id = id;
+    this.agent = agent;
+    this.created = now;
+  }
+
+  summary(revision: Revision): SessionSummary {
+    if (revision === 'first') {
+      return { id: this.id, agent: this.agent, model: this.model, provider: this.provider, created: this.created, last_response_at: this.lastResponseAt };
+    }
+    const last = this.history.at(-1);
+    const preview = last ? Array.from(last.content).slice(0, 120).join('') : null;
+    return {
+      id: this.id,
+      title: this.title ?? this.defaultTitle(),
+      message_count: this.history.length,
+      started_at: this.created,
+      last_active: this.lastActive(),
+      preview,
+      agent: this.agent,
+      model: this.model,
+      provider: this.provider,
+    };
+  }
+
+  detail(revision: Revision): SessionDetail {
+    const detail: SessionDetail = { ...this.summary(revision), history: this.history.map((m) => ({ ...m })) };
+    if (revision === 'newer') detail.active_response_id = this.activeTurn?.id ?? null;
+    return detail;
+  }
+
+  lastActive(): number {
+    return Math.max(this.created, this.lastResponseAt ?? 0, this.activeTurn?.created ?? 0);
+  }
+
+  private defaultTitle(): string | null {
+    const first = this.history.find((m) => m.role === 'user');
+    if (!first) return null;
+    const points = Array.from(first.content.replace(/\s+/g, ' ').trim());
+    return points.length > 60 ? `${points.slice(0, 59).join('')}…` : points.join('');
+  }
+}
+
+export interface TurnInit {
+  session: Session;
+  input: string;
+  agent: string;
+  model: string | null;
+  provider: string | null;
+  metadata: Record<string, string> | null;
+  pace: Pace;
+  failAfterEvents?: number;
+}
+
+export class Turn {
+  readonly id = newId();
+  readonly session: Session;
+  readonly input: string;
+  readonly agent: string;
+  readonly model: string | null;
+  readonly provider: string | null;
+  readonly metadata: Record<string, string> | null;
+  readonly created: number;
+  status: ResponseStatus = 'in_progress';
+  outputText = '';
+  reasoning = '';
+  usage: Usage | null = null;
+  error: GatewayErrorBody | null = null;
+  finishedAt: number | null = null;
+  /** the live buffer; null once it expired (replay is then synthesized) */
+  frames: Frame[] | null = [];
+  /** resolves when the terminal event is in the log (or the simulator closed) */
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private waiters: (() => void)[] = [];
+  private cancelRequested = false;
+  private readonly cancelController = new AbortController();
+
+  constructor(init: TurnInit, now: number) {
+    this.session = init.session;
+    this.input = init.input;
+    this.agent = init.agent;
+    this.model = init.model;
+    this.provider = init.provider;
+    this.metadata = init.metadata;
+    this.created = now;
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+  }
+
+  get running(): boolean {
+    return this.status === 'in_progress';
+  }
+
+  toObject(): ResponseObject {
+    return {
+      id: this.id,
+      session_id: this.session.id,
+      status: this.status,
+      agent: this.agent,
+      model: this.model,
+      provider: this.provider,
+      output_text: this.outputText,
+      usage: this.usage,
+      error: this.error,
+      metadata: this.metadata,
+      created: this.created,
+    };
+  }
+
+  /** Best effort: the runner stops at its next step and ends the stream with the partial text. */
+  cancel(): void {
+    if (!this.running || this.cancelRequested) return;
+    this.cancelRequested = true;
+    this.cancelController.abort();
+  }
+
+  get cancelSignal(): AbortSignal {
+    return this.cancelController.signal;
+  }
+
+  get wasCancelled(): boolean {
+    return this.cancelRequested;
+  }
+
+  emit(event: StreamEvent): void {
+    if (event.event === 'response.output_text.delta') this.outputText += event.data.text;
+    if (event.event === 'response.reasoning.delta') this.reasoning += event.data.text;
+    this.frames?.push(frameOf(event));
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Waits for the next emit (or for `signal`). */
+  nextEmit(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  finish(status: Exclude<ResponseStatus, 'in_progress'>, now: number): void {
+    this.status = status;
+    this.finishedAt = now;
+    this.resolveFinished();
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** For close(): wake everything waiting on this turn without finishing it. */
+  release(): void {
+    this.resolveFinished();
+  }
+}
+
+export interface TurnStoreOptions {
+  revision: Revision;
+  replayBufferMs: number;
+  recordTtlMs: number;
+  now?: () => number;
+}
+
+/**
+ * Where sessions and response records live. Expiry is checked when a record is read, so there are no
+ * timers to leak: a finished turn loses its live buffer after `replayBufferMs` and its record after
+ * `recordTtlMs`.
+ */
+export class TurnStore {
+  readonly sessions = new Map<string, Session>();
+  private readonly turns = new Map<string, Turn>();
+  private readonly options: TurnStoreOptions;
+  readonly now: () => number;
+
+  constructor(options: TurnStoreOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  get revision(): Revision {
+    return this.options.revision;
+  }
+
+  createSession(agent: string, id = newId()): Session {
+    const session = new Session(id, agent, this.now());
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  startTurn(init: TurnInit): Turn {
+    this.sweep();
+    const turn = new Turn(init, this.now());
+    this.turns.set(turn.id, turn);
+    init.session.activeTurn = turn;
+    return turn;
+  }
+
+  /** The record, or undefined once it expired or never existed. */
+  turn(id: string): Turn | undefined {
+    const turn = this.turns.get(id);
+    if (!turn) return undefined;
+    if (this.recordExpired(turn)) {
+      this.turns.delete(id);
+      return undefined;
+    }
+    if (this.bufferExpired(turn)) turn.frames = null;
+    return turn;
+  }
+
+  allTurns(): Iterable<Turn> {
+    return this.turns.values();
+  }
+
+  /** Records the end of a turn in its session's history. */
+  finishTurn(turn: Turn, status: Exclude<ResponseStatus, 'in_progress'>): void {
+    const now = this.now();
+    turn.finish(status, now);
+    const session = turn.session;
+    if (session.activeTurn === turn) session.activeTurn = null;
+    session.lastResponseAt = now;
+    session.history.push({ id: newId(), session_id: session.id, role: 'user', content: turn.input, created_at: turn.created });
+    if (status !== 'failed' || turn.outputText) {
+      session.history.push({
+        id: newId(),
+        session_id: session.id,
+        role: 'assistant',
+        content: turn.outputText,
+        thinking: turn.reasoning || null,
+        created_at: now,
+      });
+    }
+  }
+
+  private recordExpired(turn: Turn): boolean {
+    return turn.finishedAt !== null && this.now() - turn.finishedAt >= this.options.recordTtlMs;
+  }
+
+  private bufferExpired(turn: Turn): boolean {
+    return turn.finishedAt !== null && this.now() - turn.finishedAt >= this.options.replayBufferMs;
+  }
+
+  private sweep(): void {
+    for (const turn of this.turns.values()) this.turn(turn.id);
+  }
+}
+
+/** What a replay sends once the live buffer is gone: created, the full text (if any), the terminal. */
+export function synthesizedFrames(turn: Turn): Frame[] {
+  const frames: Frame[] = [frameOf({ event: 'response.created', data: { id: turn.id, session_id: turn.session.id } })];
+  if (turn.outputText) frames.push(frameOf({ event: 'response.output_text.delta', data: { text: turn.outputText } }));
+  frames.push(
+    turn.status === 'failed'
+      ? frameOf({ event: 'response.failed', data: { error: turn.error ?? scriptedFailure() } })
+      : frameOf({ event: 'response.completed', data: { output_text: turn.outputText, usage: turn.usage } }),
+  );
+  return frames;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      clearImmediate(immediate);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    // ms 0 still yields to the event loop so other connections progress.
+    const timer = ms > 0 ? setTimeout(done, ms) : undefined;
+    const immediate = ms > 0 ? undefined : setImmediate(done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function waitFor(step: ScriptStep, pace: Pace, slow: boolean): number {
+  if (slow) return 1000;
+  if (pace === 'fast') return 0;
+  if (typeof pace === 'number') return pace;
+  return step.wait.kind === 'tool' ? step.wait.durationMs : 20 + Math.floor(Math.random() * 21);
+}
+
+/**
+ * Runs the scripted agent for `turn`: emits response.created, then each step at its pace, until
+ * the terminal event, a cancel (→ response.completed with the partial text, status cancelled), or
+ * the simulator closing (`closing`).
+ */
+export async function runTurn(store: TurnStore, turn: Turn, init: TurnInit, closing: AbortSignal): Promise<void> {
+  const script = scriptTurn(init.input);
+  const stop = AbortSignal.any([turn.cancelSignal, closing]);
+  let emitted = 0;
+  const emit = (event: StreamEvent): void => {
+    turn.emit(event);
+    emitted++;
+  };
+  emit({ event: 'response.created', data: { id: turn.id, session_id: turn.session.id } });
+
+  for (const step of script.steps) {
+    if (init.failAfterEvents !== undefined && emitted >= Math.max(1, init.failAfterEvents)) {
+      const error: GatewayErrorBody = { code: 'agent_error', message: 'The agent failed mid-stream (injected fault).' };
+      turn.error = error;
+      emit({ event: 'response.failed', data: { error } });
+      store.finishTurn(turn, 'failed');
+      return;
+    }
+    await sleep(waitFor(step, init.pace, script.slow), stop);
+    if (closing.aborted) {
+      turn.release();
+      return;
+    }
+    if (turn.wasCancelled) break;
+    const event = step.event;
+    if (event.event === 'response.completed') {
+      turn.usage = event.data.usage;
+      emit(event);
+      store.finishTurn(turn, 'completed');
+      return;
+    }
+    if (event.event === 'response.failed') {
+      turn.error = event.data.error;
+      emit(event);
+      store.finishTurn(turn, 'failed');
+      return;
+    }
+    emit(event);
+  }
+
+  // Cancelled: the stream still ends with response.completed, carrying what was written so far.
+  turn.usage = usageFor(turn.input, turn.outputText, turn.reasoning);
+  emit({ event: 'response.completed', data: { output_text: turn.outputText, usage: turn.usage } });
+  store.finishTurn(turn, 'cancelled');
+}
