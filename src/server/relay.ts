@@ -1,0 +1,364 @@
+/**
+ * The relay: the only way from the widget to the instance. It checks the widget's short-lived token,
+ * lets through only the routes the widget uses, keeps every user to their own sessions and responses,
+ * adds the secret key on the way out and pipes answers (SSE included) straight back.
+ */
+import { MAX_REQUEST_BYTES } from '../client/contract.js';
+import { createCorsPolicy } from './cors.js';
+import { watchCreatedEvent } from './created-event-watch.js';
+import { errorResponse, ownErrorCode } from './error-response.js';
+import { MemoryOwnershipStore, type OwnedKind, type OwnershipStore } from './ownership-store.js';
+import { type TokenSecret, secretKey, verifyRelayToken } from './relay-token.js';
+import { readBodyWithin } from './request-body.js';
+import { type RelayRoute, matchRoute } from './routes.js';
+import { redactBytes, redactText, redactingStream } from './secret-redaction.js';
+
+export interface RelayOptions {
+  /** The instance's gateway, e.g. `https://abc123defg.agent37.app` (or a simulator's URL). */
+  instanceUrl: string;
+  /** The secret `sk_live_` key. It is sent upstream only, never back to the browser. */
+  apiKey: string;
+  /** The token endpoint's secret. */
+  secret: TokenSecret;
+  /** Who owns which session and response; one in-memory store per relay by default. */
+  store?: OwnershipStore;
+  /** Origins allowed to call the relay from another origin (`*` for any). Same-origin needs none. */
+  allowedOrigins?: readonly string[];
+  /** The path the relay is mounted at, e.g. `/api/agent37`; it serves `${basePath}/v1/...`. */
+  basePath?: string;
+  /** Extra request header names passed upstream as they are. */
+  forwardHeaders?: readonly string[];
+  /** One line per request (and per problem); the key is never in it. */
+  log?: (line: string) => void;
+  /** The fetch used to reach the instance. */
+  fetch?: typeof fetch;
+  /** Request bodies larger than this are refused with 413; 2 MB by default, as at the gateway. */
+  maxBodyBytes?: number;
+}
+
+export interface Relay {
+  (request: Request): Promise<Response>;
+  /** Whether a path is the relay's (`${basePath}/v1/...`); adapters hand other paths on. */
+  serves(pathname: string): boolean;
+}
+
+/** Headers a browser must never be able to set upstream: they carry its own or the relay's credentials. */
+const NEVER_FORWARDED = new Set(['authorization', 'cookie', 'x-agent37-key', 'host', 'content-length', 'connection']);
+/** Upstream response headers worth passing on; everything else (cookies, server details) stays behind. */
+const PASSED_BACK = ['content-type', 'retry-after', 'cache-control', 'allow'];
+
+export function createRelay(options: RelayOptions): Relay {
+  const key = secretKey(options.secret);
+  const apiKey = options.apiKey;
+  if (typeof apiKey !== 'string' || apiKey.length < 8) {
+    throw new TypeError('agent37-chat/server: apiKey is required (the instance secret key)');
+  }
+  const instance = parseInstanceUrl(options.instanceUrl);
+  const basePath = normalizeBasePath(options.basePath ?? '');
+  const forwardHeaders = (options.forwardHeaders ?? []).map((name) => name.toLowerCase());
+  for (const name of forwardHeaders) {
+    if (NEVER_FORWARDED.has(name)) throw new TypeError(`agent37-chat/server: the ${name} header cannot be forwarded`);
+  }
+  const store = options.store ?? new MemoryOwnershipStore();
+  const cors = createCorsPolicy(options.allowedOrigins ?? [], forwardHeaders);
+  const upstreamFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_REQUEST_BYTES;
+  const writeLog = options.log;
+  const log = (line: string): void => writeLog?.(redactText(line, apiKey));
+  const apiPrefix = `${basePath}/v1`;
+  const serves = (pathname: string): boolean => pathname === apiPrefix || pathname.startsWith(`${apiPrefix}/`);
+
+  async function owns(kind: OwnedKind, id: string, userId: string): Promise<boolean> {
+    const [owner] = await store.owners(kind, [id]);
+    return owner === userId;
+  }
+
+  async function claim(kind: OwnedKind, id: string, userId: string): Promise<void> {
+    const owner = await store.claim(kind, id, userId);
+    if (owner !== userId) log(`agent37 relay: ${kind} ${id} is already owned by another user; not reassigned`);
+  }
+
+  function upstreamRequest(request: Request, path: string, body: Uint8Array<ArrayBuffer> | null): Promise<Response> {
+    const headers = new Headers();
+    const contentType = request.headers.get('content-type');
+    if (body && contentType) headers.set('content-type', contentType);
+    const accept = request.headers.get('accept');
+    if (accept) headers.set('accept', accept);
+    for (const name of forwardHeaders) {
+      const value = request.headers.get(name);
+      if (value !== null) headers.set(name, value);
+    }
+    headers.set('x-agent37-key', apiKey);
+    headers.set('authorization', `Bearer ${apiKey}`);
+    return upstreamFetch(new URL(instance.pathname + path.slice(1), instance), {
+      method: request.method,
+      headers,
+      ...(body && body.byteLength > 0 ? { body } : {}),
+      signal: request.signal,
+      redirect: 'manual',
+    });
+  }
+
+  /** The upstream answer with only safe headers; SSE is piped through, everything else read whole. */
+  async function relayed(
+    upstream: Response,
+    watch?: (ids: { id: string; session_id: string }) => Promise<void>,
+  ): Promise<Response> {
+    const headers = new Headers();
+    for (const name of PASSED_BACK) {
+      const value = upstream.headers.get(name);
+      if (value !== null) headers.set(name, redactText(value, apiKey));
+    }
+    if (isEventStream(upstream) && upstream.body) {
+      headers.set('cache-control', 'no-cache, no-transform');
+      // nginx and similar proxies buffer responses unless told not to
+      headers.set('x-accel-buffering', 'no');
+      let body = upstream.body.pipeThrough(redactingStream(apiKey));
+      if (watch) body = body.pipeThrough(watchCreatedEvent(watch));
+      return new Response(body, { status: upstream.status, headers });
+    }
+    const bytes = redactBytes(new Uint8Array(await upstream.arrayBuffer()), apiKey);
+    return new Response(upstream.status === 204 || upstream.status === 304 ? null : bytes, { status: upstream.status, headers });
+  }
+
+  async function handle(request: Request, route: RelayRoute, userId: string, logPath: string): Promise<Response> {
+    const forward = async (body: Uint8Array<ArrayBuffer> | null): Promise<Response | null> => {
+      try {
+        return await upstreamRequest(request, routePath(route), body);
+      } catch (error) {
+        if (request.signal.aborted) return null;
+        log(`agent37 relay: upstream unreachable (${describeFetchError(error)}) for ${request.method} ${logPath} at ${instance.host}`);
+        return null;
+      }
+    };
+    const unreachable = () =>
+      request.signal.aborted
+        ? errorResponse(499, 'client_closed_request', 'The client went away before the instance answered.')
+        : errorResponse(502, 'upstream_unreachable', 'The agent37 instance could not be reached. Try again in a moment.');
+    const readBody = async () => {
+      const read = await readBodyWithin(request, maxBodyBytes);
+      return read.ok ? read.bytes : null;
+    };
+    const tooLarge = () =>
+      errorResponse(413, 'payload_too_large', `The request body is larger than ${Math.floor(maxBodyBytes / 1024 / 1024 * 10) / 10} MB.`);
+
+    switch (route.name) {
+      case 'create-response': {
+        const body = await readBody();
+        if (!body) return tooLarge();
+        const input = parseJsonObject(body);
+        if (!input) return errorResponse(400, 'validation_error', 'The request body must be a JSON object.');
+        const sessionId = input['session_id'];
+        if (sessionId !== undefined && sessionId !== null) {
+          if (typeof sessionId !== 'string' || !(await owns('session', sessionId, userId))) {
+            return sessionNotFound();
+          }
+        }
+        const upstream = await forward(body);
+        if (!upstream) return unreachable();
+        if (upstream.ok && isEventStream(upstream)) {
+          return relayed(upstream, async (ids) => {
+            try {
+              await claim('session', ids.session_id, userId);
+              await claim('response', ids.id, userId);
+            } catch (error) {
+              log(`agent37 relay: could not record ownership of response ${ids.id} (${describeError(error)})`);
+            }
+          });
+        }
+        const answer = await relayed(upstream);
+        const json = await readJson(answer);
+        if (upstream.ok && isRecord(json) && typeof json['id'] === 'string' && typeof json['session_id'] === 'string') {
+          await claim('session', json['session_id'], userId);
+          await claim('response', json['id'], userId);
+        }
+        // a busy session names its running response: the caller owns the session, so that response too
+        const busyId = isRecord(json) && isRecord(json['error']) ? json['error']['response_id'] : undefined;
+        if (upstream.status === 409 && typeof sessionId === 'string' && typeof busyId === 'string') {
+          await claim('response', busyId, userId);
+        }
+        return answer;
+      }
+      case 'stream-response':
+      case 'cancel-response':
+      case 'get-response': {
+        if (!(await owns('response', route.responseId, userId))) {
+          return errorResponse(404, 'response_not_found', 'No response with that id.');
+        }
+        let body: Uint8Array<ArrayBuffer> | null = null;
+        if (route.name === 'cancel-response') {
+          body = await readBody();
+          if (!body) return tooLarge();
+        }
+        const upstream = await forward(body);
+        return upstream ? relayed(upstream) : unreachable();
+      }
+      case 'get-session':
+      case 'rename-session':
+      case 'delete-session': {
+        if (!(await owns('session', route.sessionId, userId))) return sessionNotFound();
+        let body: Uint8Array<ArrayBuffer> | null = null;
+        if (route.name === 'rename-session') {
+          body = await readBody();
+          if (!body) return tooLarge();
+        }
+        const upstream = await forward(body);
+        if (!upstream) return unreachable();
+        const answer = await relayed(upstream);
+        if (route.name === 'get-session' && upstream.ok) {
+          // the running turn of one's own session is one's own (reattach after a reload)
+          const json = await readJson(answer);
+          const active = isRecord(json) ? json['active_response_id'] : undefined;
+          if (typeof active === 'string') await claim('response', active, userId);
+        }
+        return answer;
+      }
+      case 'list-sessions': {
+        const upstream = await forward(null);
+        if (!upstream) return unreachable();
+        const answer = await relayed(upstream);
+        if (!upstream.ok) return answer;
+        const json = await readJson(answer);
+        if (!isRecord(json) || !Array.isArray(json['data'])) {
+          return errorResponse(502, 'bad_gateway', 'The agent37 instance sent a session list the relay could not read.');
+        }
+        const sessions = json['data'].filter(isRecord);
+        const ids = sessions.map((session) => (typeof session['id'] === 'string' ? session['id'] : ''));
+        const owners = await store.owners('session', ids);
+        const own = sessions.filter((_, index) => ids[index] !== '' && owners[index] === userId);
+        return new Response(JSON.stringify({ ...json, data: own }), { status: upstream.status, headers: answer.headers });
+      }
+      case 'models':
+      case 'health': {
+        const upstream = await forward(null);
+        return upstream ? relayed(upstream) : unreachable();
+      }
+    }
+  }
+
+  const relay = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const origin = request.headers.get('origin');
+    const logPath = url.pathname;
+    let userId: string | null = null;
+    const finish = (response: Response): Response => {
+      for (const [name, value] of Object.entries(cors.responseHeaders(origin))) response.headers.set(name, value);
+      const code = ownErrorCode(response);
+      log(`agent37 relay: ${request.method} ${logPath} ${response.status}${code ? ` ${code}` : ''}${userId === null ? '' : ` user=${userId}`}`);
+      return response;
+    };
+
+    if (request.method === 'OPTIONS') {
+      const headers = cors.preflightHeaders(origin);
+      log(`agent37 relay: OPTIONS ${logPath} ${headers ? 204 : 403} origin=${origin ?? '-'}`);
+      if (!headers) return errorResponse(403, 'origin_not_allowed', 'This origin may not call the relay.');
+      return new Response(null, { status: 204, headers });
+    }
+    const route = serves(url.pathname) ? matchRoute(request.method, url.pathname.slice(basePath.length)) : null;
+    if (!route) {
+      await request.body?.cancel().catch(() => {});
+      return finish(errorResponse(404, 'not_found', `The relay does not serve ${request.method} ${url.pathname}.`));
+    }
+
+    const authorization = request.headers.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) return finish(unauthorized('A bearer token from the token endpoint is required.'));
+    const check = await verifyRelayToken(key, match[1]!);
+    if (!check.ok) {
+      return finish(unauthorized(check.reason === 'expired' ? 'The token has expired.' : 'The token is not valid.'));
+    }
+    userId = check.userId;
+    return finish(await handle(request, route, check.userId, logPath));
+  };
+  return Object.assign(relay, { serves });
+}
+
+function unauthorized(message: string): Response {
+  return errorResponse(401, 'invalid_token', message, { 'www-authenticate': 'Bearer error="invalid_token"' });
+}
+
+function sessionNotFound(): Response {
+  return errorResponse(404, 'session_not_found', 'No session with that id.');
+}
+
+function routePath(route: RelayRoute): string {
+  switch (route.name) {
+    case 'create-response':
+      return '/v1/responses';
+    case 'stream-response':
+      return `/v1/responses/${route.responseId}/stream`;
+    case 'cancel-response':
+      return `/v1/responses/${route.responseId}/cancel`;
+    case 'get-response':
+      return `/v1/responses/${route.responseId}`;
+    case 'list-sessions':
+      return '/v1/sessions';
+    case 'get-session':
+    case 'rename-session':
+    case 'delete-session':
+      return `/v1/sessions/${route.sessionId}`;
+    case 'models':
+      return '/v1/models';
+    case 'health':
+      return '/v1/health';
+  }
+}
+
+function parseInstanceUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError('agent37-chat/server: instanceUrl must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError('agent37-chat/server: instanceUrl must be an absolute http(s) URL');
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  url.search = '';
+  url.hash = '';
+  return url;
+}
+
+function normalizeBasePath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  if (trimmed !== '' && !trimmed.startsWith('/')) throw new TypeError('agent37-chat/server: basePath must start with "/"');
+  return trimmed;
+}
+
+function isEventStream(response: Response): boolean {
+  return (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return isRecord(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a relayed (already buffered) JSON answer without consuming it for the caller. */
+async function readJson(response: Response): Promise<unknown> {
+  try {
+    return await response.clone().json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cause's code (ECONNREFUSED, ENOTFOUND, ...) rather than its message, which can quote the request. */
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  return describeError(error);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
