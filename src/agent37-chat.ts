@@ -1,0 +1,428 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { MAX_REQUEST_BYTES, REASONING_EFFORTS, type ReasoningEffort, type TokenGrant } from './client/contract.js';
+import { Agent37Error } from './client/errors.js';
+import { chatStyles } from './agent37-chat.styles.js';
+import type { Agent37Composer, ComposerSubmitEvent } from './components/agent37-composer.js';
+import {
+  Agent37ErrorEvent,
+  Agent37ResponseCompletedEvent,
+  Agent37ResponseCreatedEvent,
+  Agent37SendEvent,
+  Agent37SessionChangeEvent,
+} from './events.js';
+import { ChatController, toAgent37Error, type ChatRequest } from './state/chat-controller.js';
+import type { ChatMessage } from './state/conversation-types.js';
+
+/** Follow the answer while the visitor is within this many pixels of the bottom. */
+const PIN_THRESHOLD_PX = 32;
+
+/**
+ * A chat with an agent running on agent37, streamed live and kept across reloads. It talks only to
+ * the page's relay (see `agent37-chat/server`), with a short-lived token from `token-url`.
+ *
+ * @summary Embeddable streaming chat for agent37 agents.
+ *
+ * @slot header - a title or logo, at the start of the header
+ * @slot greeting - what an empty conversation shows (replaces the `greeting` text)
+ *
+ * @event agent37-send - a message is about to be sent; cancelable
+ * @event agent37-response-created - the server started an answer
+ * @event agent37-response-completed - an answer ended (completed or stopped)
+ * @event agent37-error - something went wrong; `detail.error` is an Agent37Error
+ * @event agent37-session-change - the conversation moved to another session
+ *
+ * @csspart header - the bar above the conversation
+ * @csspart new-conversation-button - "New conversation"
+ * @csspart messages - the scrolling conversation (role="log")
+ * @csspart message - every message; also `user-message` / `assistant-message`
+ * @csspart bubble - a message's bubble
+ * @csspart reasoning - the collapsible "Thinking" section of an answer
+ * @csspart tool-steps - an answer's tool steps
+ * @csspart text - an answer's text
+ * @csspart status - "Stopped" / "Reconnecting…"
+ * @csspart error - an error shown in the conversation
+ * @csspart resume-button - Resume after a lost connection
+ * @csspart greeting - the empty conversation's greeting
+ * @csspart jump-button - "Jump to latest"
+ * @csspart composer - the message box area
+ * @csspart input - the textarea
+ * @csspart send-button - Send
+ * @csspart stop-button - Stop (in place of Send while an answer runs)
+ *
+ * @cssproperty [--agent37-font-family=system-ui] - font
+ * @cssproperty [--agent37-font-size=15px] - base font size
+ * @cssproperty [--agent37-radius=12px] - corner radius
+ * @cssproperty [--agent37-spacing=12px] - base spacing
+ * @cssproperty [--agent37-background=#ffffff] - background
+ * @cssproperty [--agent37-surface=#f3f4f6] - answer bubbles
+ * @cssproperty [--agent37-text=#1f2328] - text
+ * @cssproperty [--agent37-muted=#5a6270] - secondary text
+ * @cssproperty [--agent37-border=#d5d9e0] - borders
+ * @cssproperty [--agent37-accent=#2f5bd3] - Send button and highlights
+ * @cssproperty [--agent37-accent-text=#ffffff] - text on the accent
+ * @cssproperty [--agent37-user-background=#2f5bd3] - the visitor's bubbles
+ * @cssproperty [--agent37-user-text=#ffffff] - text in the visitor's bubbles
+ * @cssproperty [--agent37-danger=#b42318] - error text
+ * @cssproperty [--agent37-danger-background=#fdecea] - error background
+ * @cssproperty [--agent37-focus-ring=#1a56db] - focus outline
+ * @cssproperty [--agent37-input-max-height=12em] - how tall the textarea may grow
+ */
+export class Agent37Chat extends LitElement {
+  static override styles = chatStyles;
+
+  static override properties = {
+    tokenUrl: { attribute: 'token-url' },
+    getToken: { attribute: false },
+    persistKey: { attribute: 'persist-key' },
+    agent: {},
+    model: {},
+    provider: {},
+    reasoningEffort: { attribute: 'reasoning-effort' },
+    metadata: { attribute: false },
+    greeting: {},
+    showReasoning: { attribute: 'show-reasoning' },
+    placeholder: {},
+    disabled: { type: Boolean, reflect: true },
+    theme: { reflect: true },
+    imageOrigins: { attribute: 'image-origins' },
+    fetch: { attribute: false },
+    stallTimeoutMs: { attribute: false },
+    _pinned: { state: true },
+    _notice: { state: true },
+  };
+
+  /** POST endpoint that answers `{token, expires_at, api_base}` for the signed-in visitor */
+  declare tokenUrl: string | undefined;
+  /** instead of token-url: a function returning a token grant (given the previous one) */
+  declare getToken: ((previous: TokenGrant | null) => Promise<TokenGrant>) | undefined;
+  /** names the stored conversation (e.g. the page's user id) so visitors on one origin never share one */
+  declare persistKey: string;
+  declare agent: string | undefined;
+  declare model: string | undefined;
+  declare provider: string | undefined;
+  declare reasoningEffort: ReasoningEffort | undefined;
+  /** string pairs echoed back by the server with every answer */
+  declare metadata: Record<string, string> | undefined;
+  /** what an empty conversation says */
+  declare greeting: string;
+  /** "false" hides the agent's reasoning entirely */
+  declare showReasoning: string;
+  declare placeholder: string;
+  /** the visitor cannot type or send */
+  declare disabled: boolean;
+  /** light or dark; unset follows the system (prefers-color-scheme) */
+  declare theme: 'light' | 'dark' | 'auto' | undefined;
+  /** space-separated origins from which answers may show images (none by default) */
+  declare imageOrigins: string;
+  /** a fetch implementation for every request the chat makes (tests add headers with it) */
+  declare fetch: typeof fetch | undefined;
+  /** how long a stream may stay silent (keepalives included) before it is treated as dropped */
+  declare stallTimeoutMs: number | undefined;
+  declare private _pinned: boolean;
+  /** a refusal the session did not record (checked before sending, or when the chat is not wired) */
+  declare private _notice: Agent37Error | null;
+
+  private readonly _controller: ChatController;
+  private _resizeObserver: ResizeObserver | undefined;
+  private _parsedOrigins: { source: string; list: readonly string[] } = { source: '', list: [] };
+
+  constructor() {
+    super();
+    this.tokenUrl = undefined;
+    this.getToken = undefined;
+    this.persistKey = 'default';
+    this.agent = undefined;
+    this.model = undefined;
+    this.provider = undefined;
+    this.reasoningEffort = undefined;
+    this.metadata = undefined;
+    this.greeting = 'Hi! How can I help?';
+    this.showReasoning = 'true';
+    this.placeholder = 'Message';
+    this.disabled = false;
+    this.theme = undefined;
+    this.imageOrigins = '';
+    this.fetch = undefined;
+    this.stallTimeoutMs = undefined;
+    this._pinned = true;
+    this._notice = null;
+    this._controller = new ChatController(this, {
+      wiring: () => ({
+        tokenUrl: this.tokenUrl || undefined,
+        getToken: this.getToken,
+        persistKey: this.persistKey || 'default',
+        fetch: this.fetch,
+        stallTimeoutMs: this.stallTimeoutMs,
+      }),
+      request: () => this._request(),
+      hooks: {
+        responseCreated: (responseId, sessionId) => this.dispatchEvent(new Agent37ResponseCreatedEvent(responseId, sessionId)),
+        responseCompleted: (message) =>
+          this.dispatchEvent(
+            new Agent37ResponseCompletedEvent({
+              text: message.text,
+              usage: message.usage ?? null,
+              status: message.status,
+              ...(message.responseId ? { responseId: message.responseId } : {}),
+            }),
+          ),
+        error: (error) => this.dispatchEvent(new Agent37ErrorEvent(error)),
+        sessionChange: (sessionId) => this.dispatchEvent(new Agent37SessionChangeEvent(sessionId)),
+      },
+    });
+  }
+
+  /** The conversation as shown: role, text, reasoning, tool steps, status, usage. */
+  get messages(): readonly ChatMessage[] {
+    return this._controller.snapshot.messages;
+  }
+
+  /** The server's id for this conversation, once the first answer started (null before). */
+  get sessionId(): string | null {
+    return this._controller.snapshot.sessionId;
+  }
+
+  /**
+   * Sends `text` as the visitor. Fires `agent37-send` first (cancelable). Resolves true once the
+   * server accepted the message, false when nothing was sent (empty, cancelled, or refused: then
+   * the error is shown and `agent37-error` fired).
+   */
+  send(text: string): Promise<boolean> {
+    return this._send(text, false);
+  }
+
+  /** Stops the running answer on the server; the partial answer stays, marked stopped. */
+  async cancel(): Promise<void> {
+    await this._controller.cancel();
+  }
+
+  /** Starts a fresh conversation; the old one stays on the server. */
+  async newConversation(): Promise<void> {
+    this._notice = null;
+    this._pinned = true;
+    try {
+      await this._controller.newConversation();
+    } catch (cause) {
+      this._refuse(toAgent37Error(cause));
+    }
+  }
+
+  private _request(): ChatRequest {
+    const request: ChatRequest = {};
+    if (this.agent) request.agent = this.agent;
+    if (this.model) request.model = this.model;
+    if (this.provider) request.provider = this.provider;
+    if (this.reasoningEffort && REASONING_EFFORTS.includes(this.reasoningEffort)) request.reasoning_effort = this.reasoningEffort;
+    if (this.metadata) request.metadata = this.metadata;
+    return request;
+  }
+
+  private async _send(text: string, fromComposer: boolean): Promise<boolean> {
+    if (text.trim() === '') return false;
+    const refusal = this._refusalBeforeSending(text);
+    if (refusal) {
+      this._refuse(refusal);
+      return false;
+    }
+    if (!this.dispatchEvent(new Agent37SendEvent(text))) return false;
+    this._notice = null;
+    this._pinned = true;
+    const composer = fromComposer ? this._composer : null;
+    if (composer) composer.value = '';
+    try {
+      await this._controller.send(text);
+      return true;
+    } catch (cause) {
+      const error = toAgent37Error(cause);
+      // The visitor's words are never lost: back into the box, ahead of anything typed since.
+      if (composer) composer.value = composer.value ? `${text}\n${composer.value}` : text;
+      if (this._controller.snapshot.notice !== error) this._refuse(error);
+      return false;
+    }
+  }
+
+  /** Refusals known without asking the server: a body over the 2 MB cap, a turn already running. */
+  private _refusalBeforeSending(text: string): Agent37Error | null {
+    if (this._controller.snapshot.busy) {
+      return new Agent37Error({ code: 'session_busy', message: 'The agent is still answering your previous message.' });
+    }
+    const body = JSON.stringify({ input: text, session_id: this.sessionId ?? '', stream: true, ...this._request() });
+    if (new TextEncoder().encode(body).byteLength > MAX_REQUEST_BYTES) {
+      return new Agent37Error({ code: 'payload_too_large', status: 413, message: 'The message is larger than the 2 MB request limit.' });
+    }
+    return null;
+  }
+
+  private _refuse(error: Agent37Error) {
+    this._notice = error;
+    this._pinned = true;
+    this.dispatchEvent(new Agent37ErrorEvent(error));
+  }
+
+  private get _composer(): Agent37Composer | null {
+    return this.renderRoot.querySelector('agent37-composer');
+  }
+
+  private get _log(): HTMLElement | null {
+    return this.renderRoot.querySelector('.messages');
+  }
+
+  private _scrollToLatest() {
+    const log = this._log;
+    if (log) log.scrollTop = log.scrollHeight;
+  }
+
+  private _imageOriginList(): readonly string[] {
+    // Same array while the attribute is unchanged, so answers do not re-render for nothing.
+    if (this._parsedOrigins.source !== this.imageOrigins) {
+      this._parsedOrigins = { source: this.imageOrigins, list: this.imageOrigins.split(/\s+/).filter(Boolean) };
+    }
+    return this._parsedOrigins.list;
+  }
+
+  private _onComposerSubmit(e: ComposerSubmitEvent) {
+    void this._send(e.text, true);
+  }
+
+  private _onStop() {
+    void this.cancel();
+  }
+
+  private async _onNewConversation() {
+    await this.newConversation();
+    // The button disables itself on an empty conversation; keep keyboard focus in the chat.
+    this._composer?.focus();
+  }
+
+  private _onResume() {
+    this._controller.resume();
+  }
+
+  private _onScroll() {
+    const log = this._log;
+    if (!log) return;
+    this._pinned = log.scrollHeight - log.scrollTop - log.clientHeight <= PIN_THRESHOLD_PX;
+  }
+
+  private _onJump() {
+    this._pinned = true;
+    this._scrollToLatest();
+    this._log?.focus({ preventScroll: true });
+  }
+
+  /** Content grew (a delta, a sub-element's own render) or the box shrank: follow if pinned. */
+  private _onResize() {
+    if (this._pinned) this._scrollToLatest();
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    this._resizeObserver ??= new ResizeObserver(() => this._onResize());
+    // Back on the page after a move: firstUpdated will not run again.
+    if (this.hasUpdated) this._observeLayout();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this._resizeObserver?.disconnect();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>) {
+    if (changed.has('tokenUrl') || changed.has('getToken') || changed.has('persistKey') || changed.has('fetch') || changed.has('stallTimeoutMs')) {
+      this._controller.syncWiring();
+    }
+  }
+
+  protected override firstUpdated() {
+    this._observeLayout();
+  }
+
+  protected override updated() {
+    if (this._pinned) this._scrollToLatest();
+  }
+
+  override render() {
+    const { messages, busy, restoring, notice } = this._controller.snapshot;
+    const shownNotice = notice ?? this._notice;
+    return html`<div class="chat">
+      <div class="header" part="header">
+        <div class="header__title"><slot name="header"></slot></div>
+        <button
+          type="button"
+          class="button"
+          part="new-conversation-button"
+          ?disabled=${this.disabled || (messages.length === 0 && !busy)}
+          @click=${this._onNewConversation}
+        >
+          New conversation
+        </button>
+      </div>
+      <div class="body">
+        <div
+          class="messages"
+          part="messages"
+          role="log"
+          aria-live="polite"
+          aria-label="Conversation"
+          aria-busy=${busy ? 'true' : 'false'}
+          tabindex="0"
+          @scroll=${this._onScroll}
+          @resume-request=${this._onResume}
+        >
+          <div class="messages__list">
+            ${messages.length === 0 ? (restoring ? this.renderRestoring() : this.renderGreeting()) : this.renderMessages(messages)}
+            ${shownNotice ? html`<agent37-notice standalone exportparts="error" .error=${shownNotice}></agent37-notice>` : nothing}
+          </div>
+        </div>
+        ${this._pinned ? nothing : html`<button type="button" class="jump" part="jump-button" @click=${this._onJump}>Jump to latest</button>`}
+      </div>
+      <agent37-composer
+        part="composer"
+        exportparts="input, send-button, stop-button"
+        .busy=${busy}
+        .disabled=${this.disabled}
+        .placeholder=${this.placeholder}
+        @composer-submit=${this._onComposerSubmit}
+        @composer-stop=${this._onStop}
+      ></agent37-composer>
+    </div>`;
+  }
+
+  protected renderGreeting() {
+    return html`<div class="greeting" part="greeting"><slot name="greeting">${this.greeting}</slot></div>`;
+  }
+
+  protected renderRestoring() {
+    return html`<div class="restoring">Loading the conversation…</div>`;
+  }
+
+  protected renderMessages(messages: readonly ChatMessage[]) {
+    const showReasoning = this.showReasoning !== 'false';
+    const imageOrigins = this._imageOriginList();
+    return repeat(
+      messages,
+      (message) => message.id,
+      (message) => html`<agent37-message
+        part="message ${message.role}-message"
+        exportparts="bubble, reasoning, tool-steps, text, status, error, resume-button"
+        .message=${message}
+        .showReasoning=${showReasoning}
+        .imageOrigins=${imageOrigins}
+      ></agent37-message>`,
+    );
+  }
+
+  private _observeLayout() {
+    const log = this._log;
+    const list = this.renderRoot.querySelector('.messages__list');
+    if (log) this._resizeObserver?.observe(log);
+    if (list) this._resizeObserver?.observe(list);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'agent37-chat': Agent37Chat;
+  }
+}

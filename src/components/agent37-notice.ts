@@ -1,0 +1,115 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import type { Agent37Error } from '../client/errors.js';
+import { describeError } from './error-wording.js';
+
+/**
+ * An error shown in the conversation in plain words, with what to do. When the widget will try
+ * again by itself (Retry-After), the seconds count down. With `resumable` (a dropped stream) a
+ * Resume button appears; pressing it fires the internal `resume-request` event.
+ *
+ * @summary An error in the conversation.
+ * @csspart error - the error box
+ * @csspart resume-button - the Resume button
+ */
+export class Agent37Notice extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    .error {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5em 0.75em;
+      padding: 0.55em 0.8em;
+      border-radius: calc(var(--_radius, 12px) * 0.7);
+      color: var(--_danger, #b42318);
+      background: var(--_danger-bg, #fdecea);
+      font-size: 0.92em;
+    }
+    .error__text {
+      flex: 1 1 12em;
+    }
+    button {
+      font: inherit;
+      color: var(--_text, CanvasText);
+      background: var(--_bg, Canvas);
+      border: 1px solid var(--_border, GrayText);
+      border-radius: calc(var(--_radius, 12px) * 0.6);
+      padding: 0.2em 0.8em;
+      cursor: pointer;
+    }
+    :focus-visible {
+      outline: 2px solid var(--_focus, Highlight);
+      outline-offset: 2px;
+    }
+  `;
+
+  static override properties = {
+    error: { attribute: false },
+    resumable: { type: Boolean },
+    standalone: { type: Boolean },
+    _now: { state: true },
+  };
+
+  declare error: Agent37Error | null;
+  /** offer Resume for a dropped stream */
+  declare resumable: boolean;
+  /** a conversation-level notice (not inside an answer): network errors then say what to do */
+  declare standalone: boolean;
+  declare private _now: number;
+  private _shownAt = Date.now();
+  private _timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    this.error = null;
+    this.resumable = false;
+    this.standalone = false;
+    this._now = Date.now();
+  }
+
+  private _onResume() {
+    this.dispatchEvent(new Event('resume-request', { bubbles: true, composed: false }));
+  }
+
+  private _stopTimer() {
+    clearInterval(this._timer);
+    this._timer = undefined;
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this._stopTimer();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>) {
+    if (!changed.has('error')) return;
+    this._shownAt = Date.now();
+    this._now = this._shownAt;
+    this._stopTimer();
+    // A countdown only while there is something to count down.
+    if (this.error?.retryAfterMs !== undefined && this.error.retryAfterMs > 0) {
+      this._timer = setInterval(() => {
+        this._now = Date.now();
+        if (this._now >= this._shownAt + (this.error?.retryAfterMs ?? 0)) this._stopTimer();
+      }, 1000);
+    }
+  }
+
+  override render() {
+    if (!this.error) return nothing;
+    const wording = describeError(this.error, this._shownAt, this._now);
+    const text = wording.resumable && !this.resumable && this.standalone ? `${wording.text} Check your connection and try again.` : wording.text;
+    return html`<div class="error" part="error">
+      <span class="error__text">${text}</span>
+      ${this.resumable ? html`<button type="button" part="resume-button" @click=${this._onResume}>Resume</button>` : nothing}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'agent37-notice': Agent37Notice;
+  }
+}

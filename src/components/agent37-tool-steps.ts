@@ -1,0 +1,142 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { ToolStep } from '../state/conversation-types.js';
+
+/**
+ * The agent's tool calls for one answer, live: a spinner while a step runs, then its duration or a
+ * failure mark.
+ *
+ * @summary Tool steps of one answer.
+ * @csspart list - the list of steps
+ */
+export class Agent37ToolSteps extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    ol {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: flex;
+      flex-direction: column;
+      gap: 0.25em;
+      font-size: 0.88em;
+      color: var(--_muted, GrayText);
+    }
+    li {
+      display: flex;
+      align-items: center;
+      gap: 0.5em;
+    }
+    .mark {
+      flex: none;
+      width: 1em;
+      height: 1em;
+      display: inline-grid;
+      place-items: center;
+      font-size: 0.9em;
+    }
+    .spinner {
+      width: 0.8em;
+      height: 0.8em;
+      border: 2px solid currentColor;
+      border-right-color: transparent;
+      border-radius: 50%;
+      box-sizing: border-box;
+    }
+    @media (prefers-reduced-motion: no-preference) {
+      .spinner {
+        animation: spin 0.8s linear infinite;
+      }
+    }
+    @keyframes spin {
+      to {
+        transform: rotate(360deg);
+      }
+    }
+    .done {
+      color: var(--_success, #2e7d32);
+    }
+    .failed {
+      color: var(--_danger, #b42318);
+    }
+    .label {
+      color: var(--_text, CanvasText);
+    }
+    .detail {
+      font-variant-numeric: tabular-nums;
+    }
+    .visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
+  `;
+
+  static override properties = {
+    steps: { attribute: false },
+  };
+
+  declare steps: readonly ToolStep[];
+
+  constructor() {
+    super();
+    this.steps = [];
+  }
+
+  override render() {
+    if (this.steps.length === 0) return nothing;
+    return html`<ol part="list" aria-label="Steps">
+      ${this.steps.map((step) => this.renderStep(step))}
+    </ol>`;
+  }
+
+  protected renderStep(step: ToolStep) {
+    const label = step.label || step.tool;
+    switch (step.status) {
+      case 'running':
+        return html`<li class="step step--running">
+          <span class="mark" aria-hidden="true"><span class="spinner"></span></span>
+          <span class="label">${withEllipsis(label)}</span>
+          <span class="visually-hidden">(running)</span>
+        </li>`;
+      case 'completed':
+        return html`<li class="step step--completed">
+          <span class="mark done" aria-hidden="true">✓</span>
+          <span class="label">${withoutEllipsis(label)}</span>
+          ${step.duration_ms === undefined ? nothing : html`<span class="detail">${formatDuration(step.duration_ms)}</span>`}
+        </li>`;
+      case 'failed':
+        return html`<li class="step step--failed">
+          <span class="mark failed" aria-hidden="true">✕</span>
+          <span class="label">${withoutEllipsis(label)}</span>
+          <span class="detail failed">failed${step.error ? html`: ${step.error}` : nothing}</span>
+        </li>`;
+    }
+  }
+}
+
+function withEllipsis(label: string): string {
+  return /(\.\.\.|…)$/.test(label) ? label : `${label}…`;
+}
+
+function withoutEllipsis(label: string): string {
+  return label.replace(/\s*(\.\.\.|…)$/, '');
+}
+
+/** 850 → "0.9 s", 12_300 → "12 s", 95_000 → "1 min 35 s" */
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(Math.max(ms, 0) / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'agent37-tool-steps': Agent37ToolSteps;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Plain sentences for errors, shown in the conversation: what happened and what to do, never a bare
+ * code. The code stays on the Agent37Error for the page (agent37-error event).
+ */
+import type { Agent37Error } from '../client/errors.js';
+
+export interface ErrorWording {
+  /** the sentence to show */
+  text: string;
+  /** the stream dropped: the visitor can resume it */
+  resumable: boolean;
+  /** seconds until the widget tries again by itself, when it will */
+  retryInSeconds?: number;
+}
+
+const SIGN_IN = 'Your sign-in has expired. Sign in again and retry.';
+const AGENT_DOWN = 'The agent could not answer. Try again in a moment.';
+
+/** The sentence for an error; `now` lets a countdown recompute the seconds left. */
+export function describeError(error: Agent37Error, shownAt = Date.now(), now = Date.now()): ErrorWording {
+  switch (error.code) {
+    case 'unauthorized':
+    case 'invalid_api_key':
+      return { text: SIGN_IN, resumable: false };
+    case 'token_error':
+      return error.status === 401 || error.status === 403
+        ? { text: SIGN_IN, resumable: false }
+        : { text: 'The chat could not sign you in. Reload the page and try again.', resumable: false };
+    case 'token_refused_secret_key':
+      return { text: 'This chat is set up wrongly (the page was given a secret key), so it is switched off.', resumable: false };
+    case 'network_error':
+    case 'stream_interrupted':
+      return { text: 'Connection lost.', resumable: true };
+    case 'rate_limited':
+    case 'instance_saturated': {
+      if (error.retryAfterMs === undefined) return { text: 'The agent is busy. Try again in a moment.', resumable: false };
+      const seconds = Math.max(0, Math.ceil((shownAt + error.retryAfterMs - now) / 1000));
+      return { text: `The agent is busy. Trying again in ${seconds} s…`, resumable: false, retryInSeconds: seconds };
+    }
+    case 'payload_too_large':
+      return { text: 'This message is too long to send (limit 2 MB).', resumable: false };
+    case 'session_busy':
+      return { text: 'The agent is still answering your previous message.', resumable: false };
+    case 'agent_error':
+    case 'agent_unavailable':
+    case 'internal_error':
+    case 'container_unavailable':
+    case 'container_unreachable':
+    case 'upstream_unreachable':
+    case 'upstream_timeout':
+    case 'wake_timeout':
+    case 'wake_failed':
+      return { text: AGENT_DOWN, resumable: false };
+    case 'empty_message':
+      return { text: 'Type a message first.', resumable: false };
+    case 'not_configured':
+      return { text: 'This chat is not set up yet: the page must give it a token-url.', resumable: false };
+    default:
+      return { text: error.message || 'Something went wrong. Try again in a moment.', resumable: false };
+  }
+}

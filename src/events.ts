@@ -1,0 +1,75 @@
+/**
+ * The public events of <agent37-chat>, one class each. All bubble and cross shadow roots (composed)
+ * so a page can listen on any ancestor. They are fired for what happened (a visitor sent a message,
+ * the server answered), never because code set a property.
+ */
+import type { Usage } from './client/contract.js';
+import type { Agent37Error } from './client/errors.js';
+import type { MessageStatus } from './state/conversation-types.js';
+
+const PUBLIC = { bubbles: true, composed: true } as const;
+
+/** A message is about to be sent. Cancelable: `preventDefault()` stops the send and nothing goes out. */
+export class Agent37SendEvent extends Event {
+  static readonly eventName = 'agent37-send';
+  readonly detail: { readonly text: string };
+
+  constructor(text: string) {
+    super(Agent37SendEvent.eventName, { ...PUBLIC, cancelable: true });
+    this.detail = { text };
+  }
+}
+
+/** The server accepted a message and started a turn (response.created). */
+export class Agent37ResponseCreatedEvent extends Event {
+  static readonly eventName = 'agent37-response-created';
+  readonly detail: { readonly responseId: string; readonly sessionId: string };
+
+  constructor(responseId: string, sessionId: string) {
+    super(Agent37ResponseCreatedEvent.eventName, PUBLIC);
+    this.detail = { responseId, sessionId };
+  }
+}
+
+/** A turn ended with an answer: completed, or stopped by the visitor (then `status` is 'stopped'). */
+export class Agent37ResponseCompletedEvent extends Event {
+  static readonly eventName = 'agent37-response-completed';
+  readonly detail: { readonly text: string; readonly usage: Usage | null; readonly status: MessageStatus; readonly responseId?: string };
+
+  constructor(detail: { text: string; usage: Usage | null; status: MessageStatus; responseId?: string }) {
+    super(Agent37ResponseCompletedEvent.eventName, PUBLIC);
+    this.detail = detail;
+  }
+}
+
+/** Something went wrong (a refused send, a failed turn, a lost connection, a token problem). */
+export class Agent37ErrorEvent extends Event {
+  static readonly eventName = 'agent37-error';
+  readonly detail: { readonly error: Agent37Error };
+
+  constructor(error: Agent37Error) {
+    super(Agent37ErrorEvent.eventName, PUBLIC);
+    this.detail = { error };
+  }
+}
+
+/** The conversation now lives in another session: the first answer minted one, or a new conversation began (null). */
+export class Agent37SessionChangeEvent extends Event {
+  static readonly eventName = 'agent37-session-change';
+  readonly detail: { readonly sessionId: string | null };
+
+  constructor(sessionId: string | null) {
+    super(Agent37SessionChangeEvent.eventName, PUBLIC);
+    this.detail = { sessionId };
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'agent37-send': Agent37SendEvent;
+    'agent37-response-created': Agent37ResponseCreatedEvent;
+    'agent37-response-completed': Agent37ResponseCompletedEvent;
+    'agent37-error': Agent37ErrorEvent;
+    'agent37-session-change': Agent37SessionChangeEvent;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * `import 'agent37-chat'`: defines <agent37-chat> and its sub-elements (guarded) and exports the
+ * public API. The class modules themselves define nothing, so they can be imported side-effect free.
+ */
+import { Agent37Chat } from './agent37-chat.js';
+import { Agent37Composer } from './components/agent37-composer.js';
+import { Agent37Message } from './components/agent37-message.js';
+import { Agent37Notice } from './components/agent37-notice.js';
+import { Agent37ToolSteps } from './components/agent37-tool-steps.js';
+
+/** Defines `tag` unless it is taken; warns when another copy (another version, a second bundle) took it. */
+function define(tag: string, element: CustomElementConstructor): void {
+  const existing = customElements.get(tag);
+  if (existing === element) return;
+  if (existing) {
+    console.warn(`agent37-chat: <${tag}> is already defined by another copy of the package; this copy does not register it.`);
+    return;
+  }
+  customElements.define(tag, element);
+}
+
+define('agent37-tool-steps', Agent37ToolSteps);
+define('agent37-notice', Agent37Notice);
+define('agent37-message', Agent37Message);
+define('agent37-composer', Agent37Composer);
+define('agent37-chat', Agent37Chat);
+
+export { Agent37Chat, Agent37Composer, Agent37Message, Agent37Notice, Agent37ToolSteps };
+export {
+  Agent37ErrorEvent,
+  Agent37ResponseCompletedEvent,
+  Agent37ResponseCreatedEvent,
+  Agent37SendEvent,
+  Agent37SessionChangeEvent,
+} from './events.js';
+export { Agent37Error, type Agent37ErrorInit, type LocalErrorCode } from './client/errors.js';
+export type { ReasoningEffort, ResponseStatus, TokenGrant, Usage } from './client/contract.js';
+export type { AssistantMessage, ChatMessage, MessageStatus, ToolStep, ToolStepStatus, UserMessage } from './state/conversation-types.js';

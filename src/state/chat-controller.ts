@@ -1,0 +1,185 @@
+/**
+ * Bridges a ChatSession (plain TypeScript, no Lit) to the element: builds the token source, the API
+ * client, the persistence store and the session from the element's wiring, re-renders the host on
+ * every snapshot, and tears it all down when the host leaves the page. Leaving never cancels a turn.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { Agent37Api } from '../client/api.js';
+import type { CreateResponseBody, TokenGrant } from '../client/contract.js';
+import { Agent37Error } from '../client/errors.js';
+import { TokenSource } from '../client/token.js';
+import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from './chat-session.js';
+import { createPersistence } from './persistence.js';
+
+/** What the session is wired to; a change of any of these builds a new session. */
+export interface ChatWiring {
+  tokenUrl?: string | undefined;
+  getToken?: ((previous: TokenGrant | null) => Promise<TokenGrant>) | undefined;
+  persistKey: string;
+  fetch?: typeof fetch | undefined;
+  stallTimeoutMs?: number | undefined;
+}
+
+export type ChatRequest = Omit<CreateResponseBody, 'input' | 'session_id' | 'stream'>;
+
+export interface ChatControllerOptions {
+  wiring(): ChatWiring;
+  request(): ChatRequest;
+  hooks: NonNullable<ChatSessionOptions['hooks']>;
+}
+
+const IDLE: ChatSnapshot = { sessionId: null, messages: [], busy: false, restoring: false, notice: null };
+
+export class ChatController implements ReactiveController {
+  /** what the element renders */
+  snapshot: ChatSnapshot = IDLE;
+
+  private readonly host: ReactiveControllerHost;
+  private readonly options: ChatControllerOptions;
+  private wired: ChatWiring | null = null;
+  private session: ChatSession | null = null;
+  private tokens: TokenSource | null = null;
+  private ready: Promise<ChatSession> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  /** bumps on every teardown so late answers of an old wiring are dropped */
+  private generation = 0;
+  private connected = false;
+
+  constructor(host: ReactiveControllerHost, options: ChatControllerOptions) {
+    this.host = host;
+    this.options = options;
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.connected = true;
+    this.start();
+  }
+
+  hostDisconnected(): void {
+    this.connected = false;
+    this.stop();
+  }
+
+  /** Builds a new session when the wiring differs from the one in use. */
+  syncWiring(): void {
+    if (!this.connected || sameWiring(this.wired, this.options.wiring())) return;
+    this.stop();
+    this.start();
+  }
+
+  /** Resolves once the server accepted the message; rejects with an Agent37Error when it did not. */
+  async send(text: string): Promise<void> {
+    const session = await this.whenReady();
+    await session.send(text);
+  }
+
+  async cancel(): Promise<void> {
+    await this.session?.cancel();
+  }
+
+  async newConversation(): Promise<void> {
+    const session = await this.whenReady();
+    await session.newConversation();
+  }
+
+  resume(): void {
+    this.session?.resume();
+  }
+
+  private whenReady(): Promise<ChatSession> {
+    if (!this.connected) return Promise.reject(new Agent37Error({ code: 'not_connected', message: 'The chat is not on the page.' }));
+    // A failed start (e.g. the token endpoint was down) is retried by the next action.
+    if (!this.ready) {
+      this.stop();
+      this.start();
+    }
+    if (!this.ready) return Promise.reject(notConfigured());
+    return this.ready;
+  }
+
+  private start(): void {
+    const wiring = this.options.wiring();
+    this.wired = wiring;
+    if (!wiring.tokenUrl && !wiring.getToken) {
+      this.setSnapshot(IDLE);
+      return;
+    }
+    const generation = this.generation;
+    const tokens = new TokenSource({
+      ...(wiring.tokenUrl ? { tokenUrl: wiring.tokenUrl } : {}),
+      ...(wiring.getToken ? { getToken: wiring.getToken } : {}),
+      ...(wiring.fetch ? { fetch: wiring.fetch } : {}),
+    });
+    this.tokens = tokens;
+    this.setSnapshot({ ...IDLE, restoring: true });
+    const ready = (async () => {
+      // The store is named from api_base, which only the token endpoint knows.
+      const grant = await tokens.get();
+      if (generation !== this.generation) throw superseded();
+      const session = new ChatSession({
+        api: new Agent37Api({ tokens, ...(wiring.fetch ? { fetch: wiring.fetch } : {}) }),
+        persistence: createPersistence(grant.api_base, wiring.persistKey),
+        request: () => this.options.request(),
+        ...(wiring.stallTimeoutMs !== undefined ? { stallTimeoutMs: wiring.stallTimeoutMs } : {}),
+        hooks: this.options.hooks,
+      });
+      this.session = session;
+      this.unsubscribe = session.subscribe((snapshot) => {
+        if (generation === this.generation) this.setSnapshot(snapshot);
+      });
+      this.setSnapshot(session.snapshot);
+      await session.restore();
+      return session;
+    })();
+    this.ready = ready;
+    ready.catch((cause: unknown) => {
+      if (generation !== this.generation) return;
+      const error = toAgent37Error(cause);
+      this.ready = null;
+      this.setSnapshot({ ...this.snapshot, restoring: false, notice: error });
+      this.options.hooks.error?.(error);
+    });
+  }
+
+  private stop(): void {
+    this.generation += 1;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.session?.dispose();
+    this.session = null;
+    this.tokens?.dispose();
+    this.tokens = null;
+    this.ready?.catch(() => {});
+    this.ready = null;
+  }
+
+  private setSnapshot(snapshot: ChatSnapshot): void {
+    this.snapshot = snapshot;
+    this.host.requestUpdate();
+  }
+}
+
+function sameWiring(a: ChatWiring | null, b: ChatWiring): boolean {
+  return (
+    a !== null &&
+    a.tokenUrl === b.tokenUrl &&
+    a.getToken === b.getToken &&
+    a.persistKey === b.persistKey &&
+    a.fetch === b.fetch &&
+    a.stallTimeoutMs === b.stallTimeoutMs
+  );
+}
+
+export function toAgent37Error(cause: unknown): Agent37Error {
+  if (cause instanceof Agent37Error) return cause;
+  return new Agent37Error({ code: 'network_error', message: cause instanceof Error ? cause.message : String(cause), cause });
+}
+
+function notConfigured(): Agent37Error {
+  return new Agent37Error({ code: 'not_configured', message: 'Set token-url (or getToken) on <agent37-chat>.' });
+}
+
+function superseded(): Agent37Error {
+  return new Agent37Error({ code: 'superseded', message: 'The chat was rewired.' });
+}
