@@ -20,9 +20,11 @@ export interface ToolStep {
  * - `streaming`: the turn is running and the stream is attached
  * - `reconnecting`: the stream dropped; the turn runner is reattaching
  * - `interrupted`: reattaching gave up for now ("Connection lost", Resume button)
+ * - `waiting`: the gateway said 429/503 with Retry-After; the turn has not started and is sent again
+ *   when the wait is over (`error.retryAfterMs` says how long)
  * - `complete` / `stopped` (cancelled by the visitor) / `failed` (the turn failed, `error` set)
  */
-export type MessageStatus = 'streaming' | 'reconnecting' | 'interrupted' | 'complete' | 'stopped' | 'failed';
+export type MessageStatus = 'streaming' | 'reconnecting' | 'interrupted' | 'waiting' | 'complete' | 'stopped' | 'failed';
 
 export interface UserMessage {
   role: 'user';

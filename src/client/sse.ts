@@ -1,0 +1,71 @@
+/**
+ * Server-Sent Events from a fetch body. EventSource cannot POST or send an Authorization header, so
+ * the body is read by hand: bytes → a streaming TextDecoder (a chunk may end inside a UTF-8
+ * character) → eventsource-parser → typed events.
+ */
+import { createParser } from 'eventsource-parser';
+import type { StreamEvent, StreamEventName } from './contract.js';
+
+const KNOWN_EVENTS: ReadonlySet<string> = new Set<StreamEventName>([
+  'response.created',
+  'response.reasoning.delta',
+  'response.output_text.delta',
+  'response.tool_call.started',
+  'response.tool_call.completed',
+  'response.tool_call.failed',
+  'response.completed',
+  'response.failed',
+]);
+
+export interface ReadEventsOptions {
+  /** called for every chunk that arrives, keepalive comments included; the stall watchdog feeds on it */
+  onActivity?: () => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Yields the known events of one SSE body in order. Unknown event names and frames whose data is not
+ * a JSON object are skipped. Ends when the body ends; an incomplete last frame (a cut connection) is
+ * dropped, never half-parsed. Throws what the body read throws (a network error, an abort).
+ */
+export async function* readEvents(body: ReadableStream<Uint8Array>, o: ReadEventsOptions = {}): AsyncGenerator<StreamEvent> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  const pending: StreamEvent[] = [];
+  const parser = createParser({
+    onEvent(message) {
+      if (!message.event || !KNOWN_EVENTS.has(message.event)) return;
+      let data: unknown;
+      try {
+        data = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) return;
+      pending.push({ event: message.event, data } as StreamEvent);
+    },
+  });
+  const onAbort = () => {
+    reader.cancel(o.signal?.reason).catch(() => {});
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (o.signal?.aborted) throw o.signal.reason ?? new DOMException('Aborted', 'AbortError');
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (o.signal?.aborted) throw o.signal.reason ?? new DOMException('Aborted', 'AbortError');
+      if (done) break;
+      o.onActivity?.();
+      parser.feed(decoder.decode(value, { stream: true }));
+      while (pending.length > 0) yield pending.shift()!;
+    }
+    // bytes of a character cut at the very end are dropped (decode() flushes them as U+FFFD into a
+    // frame that has no blank line after it, so the parser never dispatches it)
+    parser.feed(decoder.decode());
+    while (pending.length > 0) yield pending.shift()!;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    // a consumer that stops early (return/throw) releases the connection
+    reader.cancel().catch(() => {});
+  }
+}

@@ -1,0 +1,550 @@
+/**
+ * The turn runner: one turn from POST to its terminal event, surviving drops, stalls and reloads.
+ *
+ * The gateway's reconnect (GET /v1/responses/{id}/stream) replays every event from the start with no
+ * ids, so the runner remembers what it already emitted and skips the replay's first k events when
+ * they match; a replay that does not line up (synthesized after the buffer expired) is no longer
+ * trusted position by position and the terminal event's `output_text` becomes the answer. It never
+ * re-POSTs the input and never cancels on the server unless asked to.
+ */
+import type { Agent37Api } from './api.js';
+import { fullJitterDelay, interruptibleSleep } from './backoff.js';
+import type { CreateResponseBody, GatewayErrorBody, HistoryMessage, StreamEvent } from './contract.js';
+import { Agent37Error } from './errors.js';
+import { readEvents } from './sse.js';
+
+export interface ReconnectOptions {
+  /** full-jitter base for the second and later retries (the first is at once); default 500 ms */
+  baseMs?: number;
+  /** default 10 s */
+  capMs?: number;
+  /** after failing this long the turn is `interrupted` until resume(), `online` or a visible tab; default 60 s */
+  giveUpAfterMs?: number;
+  random?: () => number;
+}
+
+export type ConnectionState =
+  | { kind: 'connecting' }
+  | { kind: 'streaming' }
+  /** 429/503 with Retry-After: the turn has not started; the POST is sent again at `retryAt` (epoch ms) */
+  | { kind: 'waiting'; error: Agent37Error; retryAt: number }
+  | { kind: 'reconnecting'; attempt: number; error: Agent37Error | null }
+  | { kind: 'interrupted'; error: Agent37Error };
+
+export type TurnStart =
+  | { kind: 'create'; body: CreateResponseBody }
+  /** reattach to a running turn (a reload); `input`, when known, lets the history fallback check it found this turn's answer */
+  | { kind: 'attach'; responseId: string; sessionId?: string | null; input?: string };
+
+export type TurnOutcome =
+  | {
+      kind: 'completed';
+      responseId: string;
+      sessionId: string | null;
+      /** Stop was pressed: the text is the partial answer */
+      cancelled: boolean;
+      /** where the final text came from */
+      via: 'stream' | 'synthesized-replay' | 'history';
+    }
+  | { kind: 'failed'; responseId: string | null; sessionId: string | null; error: Agent37Error }
+  | { kind: 'detached' };
+
+export interface TurnAccepted {
+  responseId: string;
+  sessionId: string;
+}
+
+export interface TurnRunnerOptions {
+  api: Agent37Api;
+  /** every logical event of the turn, exactly once, in order; `cancelled` is true once Stop was asked for */
+  onEvent: (event: StreamEvent, meta: { cancelled: boolean }) => void;
+  onConnection?: (state: ConnectionState) => void;
+  /** milliseconds from noticing a drop to the first new event after reattaching */
+  onResumed?: (ms: number) => void;
+  /** no byte at all (keepalives included) for this long → treated as a drop; default 75 s */
+  stallTimeoutMs?: number;
+  reconnect?: ReconnectOptions;
+  /** a Retry-After longer than this is not waited out; default 5 min */
+  maxRetryAfterMs?: number;
+}
+
+const MAX_RETRY_AFTER_ATTEMPTS = 3;
+/** a reattached connection that lived this long counts as progress even without new events */
+const HEALTHY_CONNECTION_MS = 10_000;
+
+type Consumed = { kind: 'terminal'; outcome: TurnOutcome } | { kind: 'dropped'; error: Agent37Error; progressed: boolean };
+
+class Detached extends Error {}
+
+export class TurnRunner {
+  /** resolves at `response.created`; rejects when the server did not take the message (or on a 409, see run()) */
+  readonly accepted: Promise<TurnAccepted>;
+
+  private readonly o: TurnRunnerOptions;
+  private readonly stallTimeoutMs: number;
+  private readonly lifetime = new AbortController();
+  private resolveAccepted!: (a: TurnAccepted) => void;
+  private rejectAccepted!: (e: unknown) => void;
+  private acceptedSettled = false;
+
+  private responseId: string | null = null;
+  private sessionId: string | null = null;
+  private input: string | undefined;
+  /** name + data of every event emitted, in order: what a replay is compared against */
+  private readonly emitted: string[] = [];
+  /** false once a replay did not line up with what was emitted */
+  private trusted = true;
+  private cancelRequested = false;
+  private finished = false;
+  private droppedAt: number | null = null;
+  private state: ConnectionState['kind'] = 'connecting';
+  /** cuts short the current backoff sleep or interrupted wait */
+  private wake: (() => void) | null = null;
+  private readonly removeListeners: () => void;
+
+  constructor(o: TurnRunnerOptions) {
+    this.o = o;
+    this.stallTimeoutMs = o.stallTimeoutMs ?? 75_000;
+    this.accepted = new Promise<TurnAccepted>((resolve, reject) => {
+      this.resolveAccepted = resolve;
+      this.rejectAccepted = reject;
+    });
+    // callers that only await run() must not see an unhandled rejection
+    this.accepted.catch(() => {});
+    this.removeListeners = this.listen();
+  }
+
+  /**
+   * Runs the turn to its end. Rejects when the turn never started (a refused POST, a 409 with no
+   * running turn to attach to); resolves with the outcome otherwise. On a 409 session_busy with a
+   * running turn, `accepted` rejects with the 409 while run() shows that turn to its end.
+   */
+  async run(start: TurnStart): Promise<TurnOutcome> {
+    try {
+      if (start.kind === 'create') {
+        this.sessionId = start.body.session_id ?? null;
+        this.input = start.body.input;
+        const posted = await this.post(start.body);
+        if (posted.kind === 'attach') return await this.reattach(posted.error, posted.error === null);
+        const consumed = await this.consume(posted.response, posted.connection);
+        if (consumed.kind === 'terminal') return consumed.outcome;
+        this.noteDrop(consumed.error);
+        return await this.reattach(consumed.error);
+      }
+      this.responseId = start.responseId;
+      this.sessionId = start.sessionId ?? null;
+      this.input = start.input;
+      return await this.reattach(null, true);
+    } catch (e) {
+      if (e instanceof Detached || this.lifetime.signal.aborted) {
+        this.settleAccepted(new Agent37Error({ code: 'stream_interrupted', message: 'The chat was closed before the turn started.' }));
+        return { kind: 'detached' };
+      }
+      this.settleAccepted(e);
+      throw e;
+    } finally {
+      this.finished = true;
+      this.removeListeners();
+    }
+  }
+
+  /** Retry now: from `interrupted`, or cut short a backoff wait. */
+  resume(): void {
+    this.wake?.();
+  }
+
+  /** Stop: POST cancel; the stream then ends with response.completed carrying the partial text. */
+  async cancel(): Promise<void> {
+    if (this.finished) return;
+    this.cancelRequested = true;
+    // a Retry-After wait ends at once: the turn has not started
+    this.wake?.();
+    const id = this.responseId ?? (await this.accepted.then((a) => a.responseId, () => null));
+    if (!id || this.finished) return;
+    await this.o.api.cancel(id);
+    // a broken connection comes back at once to collect the ending
+    this.wake?.();
+  }
+
+  /** Stop listening. Never cancels the turn on the server (closing a tab is not Stop). */
+  detach(): void {
+    this.lifetime.abort(new Detached('detached'));
+    this.wake?.();
+  }
+
+  /** The POST, with Retry-After waits; `attach` when the stream must be found and reattached instead. */
+  private async post(
+    body: CreateResponseBody,
+  ): Promise<{ kind: 'stream'; response: Response; connection: Connection } | { kind: 'attach'; error: Agent37Error | null }> {
+    for (let retries = 0; ; retries++) {
+      this.setState({ kind: 'connecting' });
+      const connection = this.connect();
+      try {
+        const response = await this.o.api.createResponse(body, connection.signal);
+        return { kind: 'stream', response, connection };
+      } catch (e) {
+        connection.close();
+        this.throwIfDetached();
+        if (connection.stalled) {
+          // no answer at all: the turn may or may not have started; look for it rather than POST again
+          const error = new Agent37Error({ code: 'stream_interrupted', message: 'The chat server stopped answering.' });
+          this.noteDrop(error);
+          return { kind: 'attach', error };
+        }
+        if (!(e instanceof Agent37Error)) throw e;
+        if (e.status === 409 && e.code === 'session_busy') {
+          // never resend on a 409: show the turn that is running instead
+          const running = e.responseId ?? (await this.activeResponseId());
+          if (!running) throw e;
+          this.responseId = running;
+          this.input = undefined;
+          this.settleAccepted(e);
+          return { kind: 'attach', error: null };
+        }
+        const retryAfter = e.retryAfterMs;
+        if (
+          (e.status === 429 || e.status === 503) &&
+          retryAfter !== undefined &&
+          retryAfter <= (this.o.maxRetryAfterMs ?? 300_000) &&
+          retries < MAX_RETRY_AFTER_ATTEMPTS &&
+          !this.cancelRequested
+        ) {
+          // a 429/503 means the turn did not start, so sending again is not a duplicate
+          this.setState({ kind: 'waiting', error: e, retryAt: Date.now() + retryAfter });
+          await this.sleep(retryAfter, false);
+          this.throwIfDetached();
+          if (this.cancelRequested) throw new Agent37Error({ code: 'cancelled', message: 'Stopped before the turn started.' });
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Reattaches until the terminal event: the first retry at once, then full-jitter backoff; after
+   * giveUpAfterMs of failing, `interrupted` until resume()/online/visible.
+   */
+  private async reattach(error: Agent37Error | null, immediate = false): Promise<TurnOutcome> {
+    const r = this.o.reconnect ?? {};
+    const backoff = { baseMs: r.baseMs ?? 500, capMs: r.capMs ?? 10_000, ...(r.random ? { random: r.random } : {}) };
+    const giveUpAfterMs = r.giveUpAfterMs ?? 60_000;
+    let lastError = error;
+    let failures = 0;
+    let failingSince = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      this.throwIfDetached();
+      if (failures > 0) {
+        if (Date.now() - failingSince >= giveUpAfterMs) {
+          await this.waitForResume(lastError);
+          failures = 0;
+          failingSince = Date.now();
+        } else {
+          this.setState({ kind: 'reconnecting', attempt, error: lastError });
+          await this.sleep(fullJitterDelay(failures - 1, backoff), true);
+        }
+        this.throwIfDetached();
+      }
+      this.setState(immediate && attempt === 1 ? { kind: 'connecting' } : { kind: 'reconnecting', attempt, error: lastError });
+      if (!this.responseId) {
+        // the drop came before response.created: find the turn through its session, never POST again
+        let running: string | null;
+        try {
+          running = await this.activeResponseId();
+        } catch (e) {
+          this.throwIfDetached();
+          lastError = asAgent37Error(e);
+          failures++;
+          continue;
+        }
+        if (!running) throw error ?? new Agent37Error({ code: 'stream_interrupted', message: 'The connection dropped before the answer started.' });
+        this.responseId = running;
+      }
+      let consumed: Consumed;
+      try {
+        consumed = await this.attachOnce(this.responseId);
+      } catch (e) {
+        this.throwIfDetached();
+        const err = asAgent37Error(e);
+        if (err.status === 404) {
+          const outcome = await this.fromHistory(err);
+          if (outcome) return outcome;
+          lastError = err;
+        } else if (err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
+          // refused, not flaky (e.g. signed out): only the visitor can fix it, so do not hammer
+          await this.waitForResume(err);
+          failures = 0;
+          failingSince = Date.now();
+          lastError = err;
+          continue;
+        } else {
+          lastError = err;
+        }
+        failures++;
+        continue;
+      }
+      if (consumed.kind === 'terminal') return consumed.outcome;
+      this.noteDrop(consumed.error);
+      lastError = consumed.error;
+      if (consumed.progressed) {
+        failures = 0;
+        failingSince = Date.now();
+      }
+      failures++;
+    }
+  }
+
+  private async attachOnce(responseId: string): Promise<Consumed> {
+    const connection = this.connect();
+    let response: Response;
+    try {
+      response = await this.o.api.attachStream(responseId, connection.signal);
+    } catch (e) {
+      connection.close();
+      this.throwIfDetached();
+      if (connection.stalled) return { kind: 'dropped', error: stalledError(), progressed: false };
+      throw e;
+    }
+    return this.consume(response, connection);
+  }
+
+  /** Reads one connection's events; the replay part is deduped against what was already emitted. */
+  private async consume(response: Response, connection: Connection): Promise<Consumed> {
+    const openedAt = Date.now();
+    const emittedBefore = this.emitted.length;
+    this.setState({ kind: 'streaming' });
+    let position = 0;
+    try {
+      if (!response.body) throw new Agent37Error({ code: 'bad_response', message: 'The stream had no body.' });
+      for await (const event of readEvents(response.body, { onActivity: connection.feed, signal: connection.signal })) {
+        const outcome = this.take(event, position++);
+        if (outcome) return { kind: 'terminal', outcome };
+      }
+      this.throwIfDetached();
+      return {
+        kind: 'dropped',
+        error: new Agent37Error({ code: 'stream_interrupted', message: 'The connection closed before the answer was complete.' }),
+        progressed: this.emitted.length > emittedBefore || Date.now() - openedAt > HEALTHY_CONNECTION_MS,
+      };
+    } catch (e) {
+      this.throwIfDetached();
+      const progressed = this.emitted.length > emittedBefore || Date.now() - openedAt > HEALTHY_CONNECTION_MS;
+      if (connection.stalled) return { kind: 'dropped', error: stalledError(), progressed };
+      return { kind: 'dropped', error: asAgent37Error(e), progressed };
+    } finally {
+      connection.close();
+    }
+  }
+
+  /** One event at `position` of the current connection; returns the outcome at the terminal event. */
+  private take(event: StreamEvent, position: number): TurnOutcome | null {
+    if (event.event === 'response.created') {
+      this.responseId = event.data.id;
+      this.sessionId = event.data.session_id;
+      this.settleAccepted(null);
+    }
+    const key = `${event.event}\n${JSON.stringify(event.data)}`;
+    if (this.trusted && position < this.emitted.length) {
+      if (this.emitted[position] === key) return null;
+      // not the replay of what we saw (a synthesized replay): positions mean nothing any more
+      this.trusted = false;
+    }
+    if (!this.trusted) {
+      if (event.event !== 'response.completed' && event.event !== 'response.failed') return null;
+      this.emit(event);
+      return this.outcomeOf(event, 'synthesized-replay');
+    }
+    this.emitted.push(key);
+    this.emit(event);
+    return this.outcomeOf(event, 'stream');
+  }
+
+  private emit(event: StreamEvent): void {
+    if (this.droppedAt !== null) {
+      this.o.onResumed?.(Date.now() - this.droppedAt);
+      this.droppedAt = null;
+    }
+    this.o.onEvent(event, { cancelled: this.cancelRequested });
+  }
+
+  private outcomeOf(event: StreamEvent, via: 'stream' | 'synthesized-replay' | 'history'): TurnOutcome | null {
+    if (event.event === 'response.completed')
+      return { kind: 'completed', responseId: this.responseId ?? '', sessionId: this.sessionId, cancelled: this.cancelRequested, via };
+    if (event.event === 'response.failed')
+      return { kind: 'failed', responseId: this.responseId, sessionId: this.sessionId, error: errorOfFailure(event.data.error) };
+    return null;
+  }
+
+  /**
+   * The record expired (404 on /stream): the answer is in the session history. Returns null when the
+   * 404 was not the end of the turn (the session still reports it running), so reattaching goes on.
+   */
+  private async fromHistory(notFound: Agent37Error): Promise<TurnOutcome | null> {
+    if (!this.sessionId) return this.failWith(notFound);
+    const detail = await this.o.api.getSession(this.sessionId, this.lifetime.signal);
+    if (detail.active_response_id && detail.active_response_id === this.responseId) return null;
+    const history: HistoryMessage[] = Array.isArray(detail.history) ? detail.history : [];
+    const last = history.at(-1);
+    const asked = history.at(-2);
+    const isThisTurn = last?.role === 'assistant' && (this.input === undefined || (asked?.role === 'user' && asked.content === this.input));
+    if (!last || !isThisTurn) {
+      return this.failWith(new Agent37Error({ code: 'response_not_found', status: 404, message: 'This answer is no longer available.' }));
+    }
+    if (last.thinking && !this.emitted.some((k) => k.startsWith('response.reasoning.delta\n'))) {
+      this.emit({ event: 'response.reasoning.delta', data: { text: last.thinking } });
+    }
+    const completed: StreamEvent = { event: 'response.completed', data: { output_text: last.content, usage: null } };
+    this.emit(completed);
+    return this.outcomeOf(completed, 'history');
+  }
+
+  private failWith(error: Agent37Error): TurnOutcome {
+    const failed: StreamEvent = {
+      event: 'response.failed',
+      data: { error: { code: error.code, message: error.message } },
+    };
+    this.emit(failed);
+    return { kind: 'failed', responseId: this.responseId, sessionId: this.sessionId, error };
+  }
+
+  private async activeResponseId(): Promise<string | null> {
+    if (!this.sessionId) return null;
+    try {
+      const detail = await this.o.api.getSession(this.sessionId, this.lifetime.signal);
+      return detail.active_response_id ?? null;
+    } catch (e) {
+      this.throwIfDetached();
+      if (e instanceof Agent37Error && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  private async waitForResume(error: Agent37Error | null): Promise<void> {
+    this.setState({
+      kind: 'interrupted',
+      error: error ?? new Agent37Error({ code: 'stream_interrupted', message: 'Connection lost.' }),
+    });
+    await this.sleep(Number.POSITIVE_INFINITY, true);
+  }
+
+  /**
+   * Resolves after `ms` or when detached; a `wakeable` sleep also ends on resume(), `online` or a
+   * visible tab; any sleep ends on cancel().
+   */
+  private async sleep(ms: number, wakeable: boolean): Promise<void> {
+    // setTimeout holds at most ~24.8 days: an endless wait is a loop of long sleeps
+    for (let left = ms; ; ) {
+      const chunk = Math.min(left, 2 ** 31 - 1);
+      const timer = interruptibleSleep(chunk, this.lifetime.signal);
+      let woke = false;
+      this.wake = () => {
+        if (!wakeable && !this.cancelRequested) return;
+        woke = true;
+        timer.wake();
+      };
+      try {
+        await timer.done;
+      } finally {
+        this.wake = null;
+      }
+      if (woke || this.lifetime.signal.aborted || left <= chunk) return;
+      left -= chunk;
+    }
+  }
+
+  private connect(): Connection {
+    return new Connection(this.stallTimeoutMs, this.lifetime.signal);
+  }
+
+  private noteDrop(_error: Agent37Error): void {
+    this.droppedAt ??= Date.now();
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state.kind === this.state && state.kind !== 'reconnecting' && state.kind !== 'waiting') return;
+    this.state = state.kind;
+    this.o.onConnection?.(state);
+  }
+
+  private settleAccepted(error: unknown): void {
+    if (this.acceptedSettled) return;
+    if (error === null) {
+      if (!this.responseId || !this.sessionId) return;
+      this.acceptedSettled = true;
+      this.resolveAccepted({ responseId: this.responseId, sessionId: this.sessionId });
+    } else {
+      this.acceptedSettled = true;
+      this.rejectAccepted(error);
+    }
+  }
+
+  private throwIfDetached(): void {
+    if (this.lifetime.signal.aborted) throw new Detached('detached');
+  }
+
+  private listen(): () => void {
+    if (typeof window === 'undefined') return () => {};
+    const onOnline = () => this.wake?.();
+    const onVisibility = () => {
+      if (document.visibilityState === 'visible') this.wake?.();
+    };
+    window.addEventListener('online', onOnline);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      window.removeEventListener('online', onOnline);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }
+}
+
+/** One HTTP connection of a turn: its abort signal and the stall watchdog that feeds on activity. */
+class Connection {
+  readonly signal: AbortSignal;
+  stalled = false;
+  private readonly controller = new AbortController();
+  private readonly timeoutMs: number;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly unlink: () => void;
+
+  constructor(timeoutMs: number, parent: AbortSignal) {
+    this.timeoutMs = timeoutMs;
+    this.signal = this.controller.signal;
+    const onParentAbort = () => this.controller.abort(parent.reason);
+    parent.addEventListener('abort', onParentAbort, { once: true });
+    this.unlink = () => parent.removeEventListener('abort', onParentAbort);
+    this.feed();
+  }
+
+  readonly feed = (): void => {
+    clearTimeout(this.timer);
+    if (this.controller.signal.aborted) return;
+    this.timer = setTimeout(() => {
+      this.stalled = true;
+      this.controller.abort(stalledError());
+    }, this.timeoutMs);
+  };
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.unlink();
+    if (!this.controller.signal.aborted) this.controller.abort(new DOMException('Connection closed', 'AbortError'));
+  }
+}
+
+function stalledError(): Agent37Error {
+  return new Agent37Error({ code: 'stream_interrupted', message: 'The connection stalled (no data, not even a keepalive).' });
+}
+
+function asAgent37Error(e: unknown): Agent37Error {
+  if (e instanceof Agent37Error) return e;
+  return new Agent37Error({ code: 'network_error', message: 'The connection to the chat server was lost.', cause: e });
+}
+
+function errorOfFailure(body: GatewayErrorBody | undefined): Agent37Error {
+  return new Agent37Error({
+    code: body?.code || 'agent_error',
+    message: body?.message || 'The agent failed to answer.',
+    ...(body?.param ? { param: body.param } : {}),
+    ...(body?.hint ? { hint: body.hint } : {}),
+  });
+}
