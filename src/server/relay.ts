@@ -122,19 +122,27 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   async function handle(request: Request, route: RelayRoute, userId: string, logPath: string): Promise<Response> {
-    const forward = async (body: Uint8Array<ArrayBuffer> | null): Promise<Response | null> => {
+    /** The instance's answer, or the relay's own error answer when it could not get one that makes sense. */
+    const forward = async (body: Uint8Array<ArrayBuffer> | null): Promise<Response> => {
+      let upstream: Response;
       try {
-        return await upstreamRequest(request, routePath(route), body);
+        upstream = await upstreamRequest(request, routePath(route), body);
       } catch (error) {
-        if (request.signal.aborted) return null;
+        if (request.signal.aborted) {
+          return errorResponse(499, 'client_closed_request', 'The client went away before the instance answered.');
+        }
         log(`agent37 relay: upstream unreachable (${describeFetchError(error)}) for ${request.method} ${logPath} at ${instance.host}`);
-        return null;
+        return errorResponse(502, 'upstream_unreachable', 'The agent37 instance could not be reached. Try again in a moment.');
       }
+      if (upstream.status === 401 || upstream.status === 403) {
+        // the browser's token was fine; the instance refused the relay's own key (or its IP): a server setup problem
+        await upstream.body?.cancel().catch(() => {});
+        log(`agent37 relay: the instance at ${instance.host} refused the relay's API key (HTTP ${upstream.status})`);
+        return errorResponse(502, 'upstream_auth_failed', 'The chat server is not set up correctly: the agent37 instance refused its API key.');
+      }
+      return upstream;
     };
-    const unreachable = () =>
-      request.signal.aborted
-        ? errorResponse(499, 'client_closed_request', 'The client went away before the instance answered.')
-        : errorResponse(502, 'upstream_unreachable', 'The agent37 instance could not be reached. Try again in a moment.');
+    const isOwn = (response: Response): boolean => ownErrorCode(response) !== undefined;
     const readBody = async () => {
       const read = await readBodyWithin(request, maxBodyBytes);
       return read.ok ? read.bytes : null;
@@ -155,7 +163,7 @@ export function createRelay(options: RelayOptions): Relay {
           }
         }
         const upstream = await forward(body);
-        if (!upstream) return unreachable();
+        if (isOwn(upstream)) return upstream;
         if (upstream.ok && isEventStream(upstream)) {
           return relayed(upstream, async (ids) => {
             try {
@@ -191,7 +199,7 @@ export function createRelay(options: RelayOptions): Relay {
           if (!body) return tooLarge();
         }
         const upstream = await forward(body);
-        return upstream ? relayed(upstream) : unreachable();
+        return isOwn(upstream) ? upstream : relayed(upstream);
       }
       case 'get-session':
       case 'rename-session':
@@ -203,7 +211,7 @@ export function createRelay(options: RelayOptions): Relay {
           if (!body) return tooLarge();
         }
         const upstream = await forward(body);
-        if (!upstream) return unreachable();
+        if (isOwn(upstream)) return upstream;
         const answer = await relayed(upstream);
         if (route.name === 'get-session' && upstream.ok) {
           // the running turn of one's own session is one's own (reattach after a reload)
@@ -215,7 +223,7 @@ export function createRelay(options: RelayOptions): Relay {
       }
       case 'list-sessions': {
         const upstream = await forward(null);
-        if (!upstream) return unreachable();
+        if (isOwn(upstream)) return upstream;
         const answer = await relayed(upstream);
         if (!upstream.ok) return answer;
         const json = await readJson(answer);
@@ -231,7 +239,7 @@ export function createRelay(options: RelayOptions): Relay {
       case 'models':
       case 'health': {
         const upstream = await forward(null);
-        return upstream ? relayed(upstream) : unreachable();
+        return isOwn(upstream) ? upstream : relayed(upstream);
       }
     }
   }
