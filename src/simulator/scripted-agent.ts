@@ -124,8 +124,8 @@ export function scriptTurn(input: string): AgentScript {
 
   let reasoning = '';
   if (!directives.noReasoning) {
-    const lines = directives.slow ? 1 : random.int(2, 4);
-    for (let i = 0; i < lines; i++) reasoning += (i ? ' ' : '') + random.pick(REASONING_LINES);
+    if (directives.slow) reasoning = 'Taking it slowly.';
+    else for (let i = random.int(2, 4); i > 0; i--) reasoning += (reasoning ? ' ' : '') + random.pick(REASONING_LINES);
     for (const piece of chunkText(reasoning, random)) chunk({ event: 'response.reasoning.delta', data: { text: piece } });
   }
 
