@@ -1,0 +1,349 @@
+/**
+ * One visitor's conversation, without Lit or DOM rendering: restores it from the stored ids, sends
+ * messages, runs each turn through the turn runner and keeps the snapshot the element renders. The
+ * element wraps it in a ReactiveController (src/state/chat-controller.ts).
+ */
+import type { Agent37Api } from '../client/api.js';
+import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../client/contract.js';
+import { Agent37Error } from '../client/errors.js';
+import { TurnRunner, type ConnectionState, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
+import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from './conversation.js';
+import type { AssistantMessage, ChatMessage } from './conversation-types.js';
+import type { Persistence } from './persistence.js';
+
+export interface ChatSnapshot {
+  sessionId: string | null;
+  messages: readonly ChatMessage[];
+  /** a turn is running */
+  busy: boolean;
+  restoring: boolean;
+  notice: Agent37Error | null;
+}
+
+export interface ChatSessionHooks {
+  responseCreated?(id: string, sessionId: string): void;
+  /** exactly once per turn that ends with an answer (status `complete` or `stopped`), resumes included */
+  responseCompleted?(m: AssistantMessage): void;
+  /** a refused send, a failed turn, a failed restore or cancel */
+  error?(e: Agent37Error): void;
+  sessionChange?(id: string | null): void;
+  /** milliseconds from noticing a dropped stream to the first new event after reattaching */
+  resumed?(ms: number): void;
+}
+
+export interface ChatSessionOptions {
+  api: Agent37Api;
+  persistence: Persistence;
+  /** agent, model, provider, reasoning_effort, metadata for each turn */
+  request: () => Omit<CreateResponseBody, 'input' | 'session_id' | 'stream'>;
+  /** watchdog: no byte (keepalives included) for this long is a drop; default 75000 */
+  stallTimeoutMs?: number;
+  reconnect?: ReconnectOptions;
+  hooks?: ChatSessionHooks;
+}
+
+interface Turn {
+  runner: TurnRunner;
+  /** the assistant message the turn fills in */
+  messageId: string;
+  /** the visitor's text, kept with the ids so a reload can show it */
+  input: string | null;
+}
+
+let nextLocalId = 0;
+function localId(kind: string): string {
+  nextLocalId += 1;
+  return `local-${kind}-${Date.now().toString(36)}-${nextLocalId}`;
+}
+
+export class ChatSession {
+  private readonly o: ChatSessionOptions;
+  private conversation: ConversationState = emptyConversation;
+  private sessionId: string | null = null;
+  private restoring = false;
+  private notice: Agent37Error | null = null;
+  private turn: Turn | null = null;
+  private current: ChatSnapshot;
+  private readonly listeners = new Set<(s: ChatSnapshot) => void>();
+  private disposed = false;
+
+  constructor(o: ChatSessionOptions) {
+    this.o = o;
+    this.current = this.build();
+  }
+
+  get snapshot(): ChatSnapshot {
+    return this.current;
+  }
+
+  subscribe(listener: (s: ChatSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Persisted ids → the session's history → reattach a turn that is still running. */
+  async restore(): Promise<void> {
+    if (this.disposed) return;
+    this.restoring = true;
+    this.publish();
+    try {
+      const stored = await this.o.persistence.load().catch(() => ({ sessionId: null, responseId: null, pendingInput: null }));
+      if (this.disposed || !stored.sessionId) return;
+      let detail: SessionDetail;
+      try {
+        detail = await this.o.api.getSession(stored.sessionId);
+      } catch (e) {
+        if (this.disposed) return;
+        const error = asError(e);
+        if (error.status === 404) {
+          // the server forgot this conversation: start fresh, no error wall
+          await this.o.persistence.save({ sessionId: null, responseId: null });
+          return;
+        }
+        // keep the id: the next message continues the conversation once the server is back
+        this.setSession(stored.sessionId);
+        this.report(error);
+        return;
+      }
+      if (this.disposed) return;
+      const history = Array.isArray(detail.history) ? detail.history : [];
+      this.setSession(stored.sessionId);
+      this.conversation = reduceConversation(this.conversation, { type: 'history', history });
+      const inFlight = await this.findRunningTurn(detail, history, stored.responseId, stored.pendingInput ?? null);
+      if (this.disposed) return;
+      if (!inFlight && stored.responseId) await this.o.persistence.save({ sessionId: stored.sessionId, responseId: null });
+      if (inFlight) {
+        if (inFlight.input !== null) this.dispatch({ type: 'user', id: localId('user'), text: inFlight.input });
+        this.startTurn({ kind: 'attach', responseId: inFlight.responseId, sessionId: stored.sessionId, ...(inFlight.input !== null ? { input: inFlight.input } : {}) }, inFlight.input);
+      }
+    } finally {
+      if (!this.disposed) {
+        this.restoring = false;
+        this.publish();
+      }
+    }
+  }
+
+  /**
+   * Sends one message. Resolves once the server accepted it (response.created); rejects with an
+   * Agent37Error when it did not, and the user message is removed again so the element puts the text
+   * back in the composer. On a 409 the running turn is shown but the message is never re-sent.
+   */
+  async send(text: string): Promise<void> {
+    if (this.disposed) throw new Agent37Error({ code: 'stream_interrupted', message: 'This chat was closed.' });
+    if (text.trim() === '') throw new Agent37Error({ code: 'empty_message', message: 'Type a message first.' });
+    if (this.turn) {
+      throw new Agent37Error({ code: 'session_busy', status: 0, message: 'An answer is still being written; wait for it or stop it first.' });
+    }
+    const body: CreateResponseBody = { ...this.o.request(), input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) };
+    const bytes = new TextEncoder().encode(JSON.stringify(body)).length;
+    if (bytes > MAX_REQUEST_BYTES) {
+      const error = new Agent37Error({
+        code: 'payload_too_large',
+        status: 413,
+        message: `This message is too long to send: a message can be at most ${formatBytes(MAX_REQUEST_BYTES)} (this one is ${formatBytes(bytes)}). Shorten it and try again.`,
+      });
+      this.report(error);
+      throw error;
+    }
+    const userId = localId('user');
+    this.notice = null;
+    this.dispatch({ type: 'user', id: userId, text });
+    const turn = this.startTurn({ kind: 'create', body }, text);
+    try {
+      await turn.runner.accepted;
+    } catch (e) {
+      const error = asError(e);
+      // the turn shown after a 409 is not this message: a reload must not show this text with it
+      turn.input = null;
+      if (!this.isClosed()) {
+        this.dispatch({ type: 'remove', id: userId });
+        if (error.code !== 'cancelled') this.report(error);
+      }
+      throw error;
+    }
+  }
+
+  /** Stop: cancels the turn on the server; the partial answer stays, marked stopped. */
+  async cancel(): Promise<void> {
+    const turn = this.turn;
+    if (!turn) return;
+    try {
+      await turn.runner.cancel();
+    } catch (e) {
+      if (!this.disposed) this.report(asError(e));
+    }
+  }
+
+  /** A fresh conversation; the running turn (if any) is left to finish on the server. */
+  async newConversation(): Promise<void> {
+    if (this.disposed) return;
+    this.turn?.runner.detach();
+    this.turn = null;
+    this.conversation = emptyConversation;
+    this.notice = null;
+    this.setSession(null);
+    this.publish();
+    await this.o.persistence.save({ sessionId: null, responseId: null });
+  }
+
+  /** Retry a lost connection now. */
+  resume(): void {
+    this.turn?.runner.resume();
+  }
+
+  /** Detach and stop publishing; never cancels (closing a tab is not Stop). */
+  dispose(): void {
+    this.disposed = true;
+    this.turn?.runner.detach();
+    this.turn = null;
+    this.listeners.clear();
+  }
+
+  private startTurn(start: TurnStart, input: string | null): Turn {
+    const messageId = localId('assistant');
+    this.dispatch({ type: 'assistant', id: messageId, ...(start.kind === 'attach' ? { responseId: start.responseId } : {}) });
+    const runner = new TurnRunner({
+      api: this.o.api,
+      ...(this.o.stallTimeoutMs !== undefined ? { stallTimeoutMs: this.o.stallTimeoutMs } : {}),
+      ...(this.o.reconnect ? { reconnect: this.o.reconnect } : {}),
+      onEvent: (event, meta) => this.onTurnEvent(turn, event, meta.cancelled),
+      onConnection: (state) => this.onConnection(turn, state),
+      onResumed: (ms) => this.o.hooks?.resumed?.(ms),
+    });
+    const turn: Turn = { runner, messageId, input };
+    this.turn = turn;
+    this.publish();
+    runner.run(start).then(
+      (outcome) => this.finishTurn(turn, outcome),
+      (error: unknown) => this.dropTurn(turn, asError(error)),
+    );
+    return turn;
+  }
+
+  private onTurnEvent(turn: Turn, event: StreamEvent, cancelled: boolean): void {
+    if (this.disposed || this.turn !== turn) return;
+    this.dispatch({ type: 'event', id: turn.messageId, event, cancelled });
+    if (event.event === 'response.created') {
+      this.setSession(event.data.session_id);
+      this.publish();
+      // saved as soon as the turn has ids, so a reload from here on reattaches to it
+      void this.o.persistence.save({ sessionId: event.data.session_id, responseId: event.data.id, pendingInput: turn.input });
+      this.o.hooks?.responseCreated?.(event.data.id, event.data.session_id);
+    }
+  }
+
+  private onConnection(turn: Turn, state: ConnectionState): void {
+    if (this.disposed || this.turn !== turn) return;
+    const action: ConversationAction | null =
+      state.kind === 'streaming'
+        ? { type: 'status', id: turn.messageId, status: 'streaming' }
+        : state.kind === 'waiting'
+          ? { type: 'status', id: turn.messageId, status: 'waiting', error: state.error }
+          : state.kind === 'reconnecting'
+            ? { type: 'status', id: turn.messageId, status: 'reconnecting', error: state.error ?? undefined }
+            : state.kind === 'interrupted'
+              ? { type: 'status', id: turn.messageId, status: 'interrupted', error: state.error }
+              : null;
+    if (action) this.dispatch(action);
+  }
+
+  private finishTurn(turn: Turn, outcome: TurnOutcome): void {
+    if (this.disposed || this.turn !== turn || outcome.kind === 'detached') return;
+    this.turn = null;
+    this.publish();
+    void this.o.persistence.save({ sessionId: this.sessionId, responseId: null });
+    const message = this.conversation.messages.find((m): m is AssistantMessage => m.id === turn.messageId && m.role === 'assistant');
+    if (outcome.kind === 'completed') {
+      if (message) this.o.hooks?.responseCompleted?.(message);
+    } else {
+      this.o.hooks?.error?.(message?.error ?? outcome.error);
+    }
+  }
+
+  /** The turn never started (refused POST, cut before it was named): nothing of it stays. */
+  private dropTurn(turn: Turn, _error: Agent37Error): void {
+    if (this.disposed || this.turn !== turn) return;
+    this.turn = null;
+    this.dispatch({ type: 'remove', id: turn.messageId });
+  }
+
+  /**
+   * The turn to reattach after a reload: the session's `active_response_id` (newer revision), else
+   * the stored response id unless the history already holds its answer.
+   */
+  private async findRunningTurn(
+    detail: SessionDetail,
+    history: readonly HistoryMessage[],
+    storedResponseId: string | null,
+    pendingInput: string | null,
+  ): Promise<{ responseId: string; input: string | null } | null> {
+    if (detail.active_response_id !== undefined) {
+      const active = detail.active_response_id;
+      if (!active) return null;
+      return { responseId: active, input: active === storedResponseId ? pendingInput : null };
+    }
+    if (!storedResponseId) return null;
+    const last = history.at(-1);
+    const asked = history.at(-2);
+    if (last?.role === 'assistant' && pendingInput !== null && asked?.role === 'user' && asked.content === pendingInput) return null;
+    try {
+      const response = await this.o.api.getResponse(storedResponseId);
+      if (response.status !== 'in_progress' && last?.role === 'assistant') return null;
+    } catch (e) {
+      if (asError(e).status === 404) return null;
+    }
+    return { responseId: storedResponseId, input: pendingInput };
+  }
+
+  /** read through a method: TypeScript would keep an earlier narrowing of the field across awaits */
+  private isClosed(): boolean {
+    return this.disposed;
+  }
+
+  private setSession(id: string | null): void {
+    if (this.sessionId === id) return;
+    this.sessionId = id;
+    this.o.hooks?.sessionChange?.(id);
+  }
+
+  private report(error: Agent37Error): void {
+    this.notice = error;
+    this.publish();
+    this.o.hooks?.error?.(error);
+  }
+
+  private dispatch(action: ConversationAction): void {
+    const next = reduceConversation(this.conversation, action);
+    if (next === this.conversation) return;
+    this.conversation = next;
+    this.publish();
+  }
+
+  private publish(): void {
+    if (this.disposed) return;
+    this.current = this.build();
+    for (const listener of this.listeners) listener(this.current);
+  }
+
+  private build(): ChatSnapshot {
+    return {
+      sessionId: this.sessionId,
+      messages: this.conversation.messages,
+      busy: this.turn !== null,
+      restoring: this.restoring,
+      notice: this.notice,
+    };
+  }
+}
+
+function asError(e: unknown): Agent37Error {
+  if (e instanceof Agent37Error) return e;
+  return new Agent37Error({ code: 'network_error', message: e instanceof Error ? e.message : String(e), cause: e });
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
