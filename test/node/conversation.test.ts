@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StreamEvent } from '../../src/client/contract.ts';
+import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from '../../src/state/conversation.ts';
+import type { AssistantMessage } from '../../src/state/conversation-types.ts';
+
+function run(actions: ConversationAction[], from: ConversationState = emptyConversation): ConversationState {
+  return actions.reduce(reduceConversation, from);
+}
+
+function answer(state: ConversationState, id = 'a1'): AssistantMessage {
+  const m = state.messages.find((x) => x.id === id);
+  assert.ok(m && m.role === 'assistant', `assistant message ${id}`);
+  return m;
+}
+
+const ev = (event: StreamEvent): ConversationAction => ({ type: 'event', id: 'a1', event });
+
+test('history becomes messages; system messages are not shown; thinking becomes reasoning', () => {
+  const state = run([
+    {
+      type: 'history',
+      history: [
+        { id: 'h0', session_id: 's', role: 'system', content: 'be nice', created_at: 1 },
+        { id: 'h1', session_id: 's', role: 'user', content: 'hi', created_at: 2 },
+        { id: 'h2', session_id: 's', role: 'assistant', content: 'hello', thinking: 'greet back', created_at: 3 },
+      ],
+    },
+  ]);
+  assert.deepEqual(state.messages, [
+    { role: 'user', id: 'h1', text: 'hi' },
+    { role: 'assistant', id: 'h2', text: 'hello', reasoning: 'greet back', steps: [], status: 'complete' },
+  ]);
+});
+
+test('stream events build the answer: text, reasoning, steps in start order, usage, status', () => {
+  const state = run([
+    { type: 'user', id: 'u1', text: 'question' },
+    { type: 'assistant', id: 'a1' },
+    ev({ event: 'response.created', data: { id: 'r1', session_id: 's1' } }),
+    ev({ event: 'response.reasoning.delta', data: { text: 'Let me ' } }),
+    ev({ event: 'response.reasoning.delta', data: { text: 'think.' } }),
+    ev({ event: 'response.tool_call.started', data: { tool: 'web_search', label: 'Searching the web' } }),
+    ev({ event: 'response.tool_call.started', data: { tool: 'web_search' } }),
+    ev({ event: 'response.tool_call.started', data: { tool: 'read_file', label: 'Reading a file' } }),
+    // a completion closes the EARLIEST running step with that tool name
+    ev({ event: 'response.tool_call.completed', data: { tool: 'web_search', duration_ms: 120 } }),
+    ev({ event: 'response.tool_call.failed', data: { tool: 'read_file', error: 'ENOENT' } }),
+    ev({ event: 'response.tool_call.completed', data: { tool: 'web_search', duration_ms: 80 } }),
+    ev({ event: 'response.output_text.delta', data: { text: 'Hello 👋 ' } }),
+    ev({ event: 'response.output_text.delta', data: { text: '世界' } }),
+    ev({ event: 'response.completed', data: { output_text: 'Hello 👋 世界', usage: { input_tokens: 3, output_tokens: 4 } } }),
+  ]);
+  const a = answer(state);
+  assert.equal(a.responseId, 'r1');
+  assert.equal(a.text, 'Hello 👋 世界');
+  assert.equal(a.reasoning, 'Let me think.');
+  assert.deepEqual(a.steps, [
+    { tool: 'web_search', label: 'Searching the web', status: 'completed', duration_ms: 120 },
+    { tool: 'web_search', label: 'web_search', status: 'completed', duration_ms: 80 },
+    { tool: 'read_file', label: 'Reading a file', status: 'failed', error: 'ENOENT' },
+  ]);
+  assert.equal(a.status, 'complete');
+  assert.deepEqual(a.usage, { input_tokens: 3, output_tokens: 4 });
+  assert.equal(state.messages[0]?.role, 'user');
+});
+
+test('a completed event after Stop marks the partial answer stopped', () => {
+  const state = run([
+    { type: 'assistant', id: 'a1' },
+    ev({ event: 'response.output_text.delta', data: { text: 'Part' } }),
+    { type: 'event', id: 'a1', cancelled: true, event: { event: 'response.completed', data: { output_text: 'Part', usage: null } } },
+  ]);
+  assert.equal(answer(state).status, 'stopped');
+  assert.equal(answer(state).text, 'Part');
+});
+
+test("the terminal event's output_text wins (a synthesized replay); reasoning already seen is kept", () => {
+  const state = run([
+    { type: 'assistant', id: 'a1' },
+    ev({ event: 'response.reasoning.delta', data: { text: 'thinking' } }),
+    ev({ event: 'response.tool_call.started', data: { tool: 't' } }),
+    ev({ event: 'response.output_text.delta', data: { text: 'Hel' } }),
+    ev({ event: 'response.completed', data: { output_text: 'Hello there', usage: null } }),
+  ]);
+  const a = answer(state);
+  assert.equal(a.text, 'Hello there');
+  assert.equal(a.reasoning, 'thinking');
+  assert.equal(a.steps[0]?.status, 'completed');
+});
+
+test('a failed turn carries a typed error; later status changes do not reopen a finished message', () => {
+  const state = run([
+    { type: 'assistant', id: 'a1' },
+    ev({ event: 'response.output_text.delta', data: { text: 'x' } }),
+    ev({ event: 'response.failed', data: { error: { code: 'agent_error', message: 'The agent failed.' } } }),
+    { type: 'status', id: 'a1', status: 'reconnecting' },
+  ]);
+  const a = answer(state);
+  assert.equal(a.status, 'failed');
+  assert.equal(a.error?.code, 'agent_error');
+  assert.equal(a.error?.message, 'The agent failed.');
+  assert.equal(a.text, 'x');
+});
+
+test('connection states show on the running message and clear their error when streaming again', () => {
+  let state = run([{ type: 'assistant', id: 'a1' }]);
+  const before = state;
+  state = reduceConversation(state, { type: 'status', id: 'a1', status: 'interrupted' });
+  assert.equal(answer(state).status, 'interrupted');
+  assert.equal(answer(before).status, 'streaming', 'the reducer does not mutate');
+  state = reduceConversation(state, { type: 'status', id: 'a1', status: 'streaming' });
+  assert.equal(answer(state).status, 'streaming');
+  assert.equal(answer(state).error, undefined);
+});
+
+test('unknown ids and remove/reset', () => {
+  const state = run([
+    { type: 'user', id: 'u1', text: 'a' },
+    { type: 'assistant', id: 'a1' },
+    { type: 'event', id: 'nope', event: { event: 'response.output_text.delta', data: { text: 'x' } } },
+    { type: 'remove', id: 'u1' },
+  ]);
+  assert.deepEqual(
+    state.messages.map((m) => m.id),
+    ['a1'],
+  );
+  assert.equal(answer(state).text, '');
+  assert.deepEqual(reduceConversation(state, { type: 'reset' }).messages, []);
+});
