@@ -9,7 +9,7 @@ import { GatewayError, sendEdgeError, sendGatewayError, sendJson } from './error
 import { FAULT_STATUS_CODES, faultsOf, paceOf, type FaultPlan, type Pace } from './faults.js';
 import { parseCreateRequest, parseRenameRequest, PayloadTooLarge, readJsonObject } from './request-body.js';
 import { streamFrames } from './sse-writer.js';
-import { runTurn, synthesizedFrames, TurnStore, type Revision, type Session, type TurnInit } from './turns.js';
+import { replaySource, runTurn, TurnStore, type Revision, type Session, type TurnInit } from './turns.js';
 
 export interface SimulatorOptions {
   /** the accepted secret key(s) */
@@ -159,8 +159,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   const streamResponse: Handler = async ({ req, res, faults, params }) => {
     const turn = store.turn(params[0]!);
     if (!turn) throw responseNotFound(params[0]!);
-    const source = turn.frames ? { frames: turn.frames, live: turn.running ? turn : null } : { frames: synthesizedFrames(turn), live: null };
-    await streamFrames(req, res, source, { keepaliveMs: config.keepaliveMs, faults, closing: closing.signal });
+    await streamFrames(req, res, replaySource(turn), { keepaliveMs: config.keepaliveMs, faults, closing: closing.signal });
   };
 
   const cancelResponse: Handler = async ({ res, params }) => {

@@ -15,6 +15,7 @@ import type {
   Usage,
 } from '../client/contract.js';
 import type { Pace } from './faults.js';
+import type { FrameSource } from './sse-writer.js';
 import { scriptTurn, scriptedFailure, usageFor, type ScriptStep } from './scripted-agent.js';
 
 export type Revision = 'newer' | 'first';
@@ -295,6 +296,16 @@ export class TurnStore {
   private sweep(): void {
     for (const turn of this.turns.values()) this.turn(turn.id);
   }
+}
+
+/** The live buffer holds this many events per run; a replay past that ends without a terminal event. */
+export const REPLAY_BUFFER_EVENTS = 100_000;
+
+/** What GET /v1/responses/{id}/stream sends: the buffer from the start then live, or a synthesized replay. */
+export function replaySource(turn: Turn): FrameSource {
+  if (!turn.frames) return { frames: synthesizedFrames(turn), live: null };
+  if (turn.frames.length > REPLAY_BUFFER_EVENTS) return { frames: turn.frames.slice(0, REPLAY_BUFFER_EVENTS), live: null };
+  return { frames: turn.frames, live: turn.running ? turn : null };
 }
 
 /** What a replay sends once the live buffer is gone: created, the full text (if any), the terminal. */

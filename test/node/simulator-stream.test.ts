@@ -334,3 +334,17 @@ describe('close()', () => {
     assert.ok(!read.events.some((event) => TERMINALS.includes(event.event)));
   });
 });
+
+describe('the live buffer cap', async () => {
+  const simulator = await startSimulator();
+
+  test('a replay of a run over 100,000 events holds the first 100,000 and ends without a terminal event', async () => {
+    const made = await call(simulator, 'POST', '/v1/responses', { body: { input: 'a huge answer [chars=900000] [no-tools]' } });
+    assert.equal(made.body.output_text.length, 900000);
+    const replay = await openStream(simulator, 'GET', `/v1/responses/${made.body.id}/stream`);
+    assert.deepEqual(await replay.done, { clean: true });
+    assert.equal(replay.events.length, 100_000);
+    assert.equal(replay.events[0]!.event, 'response.created');
+    assert.ok(!replay.events.some((event) => TERMINALS.includes(event.event)));
+  });
+});
