@@ -1,0 +1,97 @@
+/**
+ * The server side of the browser tests: three simulators, each behind its own token endpoint and
+ * relay, mounted on web-test-runner's server so test pages reach them same-origin over real HTTP.
+ *
+ *   /api/agent37/token?user=NAME&ttl=SECONDS   POST → a token for NAME (default test-user), ttl may be ≤ 0
+ *   /api/agent37/v1/...                        relay → simulator (faults on, fast pace, 1 s keepalives)
+ *   /api/agent37-expiring/...                  same, but replay buffer 1.5 s and records kept 4 s
+ *   /api/agent37-first/...                     same, but the gateway's first API revision
+ *   /api/agent37/sim-url                       GET → the main simulator's URL, for tests that call it directly
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRelay, createTokenHandler, toNodeHandler } from '../../src/server/index.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+
+/** The part of a Koa context the middleware uses (web-test-runner's server is Koa). */
+export interface KoaContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  path: string;
+  method: string;
+  respond?: boolean;
+}
+
+export interface TestStack {
+  middleware: (ctx: KoaContext, next: () => Promise<unknown>) => Promise<void>;
+  close(): Promise<void>;
+}
+
+const SIM_HEADERS = ['x-agent37-sim-fault', 'x-agent37-sim-pace'];
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export async function startTestStack(): Promise<TestStack> {
+  const key = `sk_live_teststack_${randomBytes(12).toString('hex')}`;
+  const secret = randomBytes(32);
+  const shared: SimulatorOptions = { key, faults: true, pace: 'fast', keepaliveMs: 1000 };
+  const variants: { prefix: string; options: SimulatorOptions }[] = [
+    { prefix: '/api/agent37', options: shared },
+    { prefix: '/api/agent37-expiring', options: { ...shared, replayBufferMs: 1500, recordTtlMs: 4000 } },
+    { prefix: '/api/agent37-first', options: { ...shared, revision: 'first' } },
+  ];
+
+  const simulators: Simulator[] = [];
+  const routes = new Map<string, NodeHandler>();
+  const relays: { serves: (pathname: string) => boolean; handler: NodeHandler }[] = [];
+  try {
+    for (const { prefix, options } of variants) {
+      const simulator = await createSimulator(options);
+      simulators.push(simulator);
+      routes.set(`${prefix}/token`, toNodeHandler(tokenEndpoint(secret, prefix)));
+      const relay = createRelay({ instanceUrl: simulator.url, apiKey: key, secret, basePath: prefix, forwardHeaders: SIM_HEADERS });
+      relays.push({ serves: relay.serves, handler: toNodeHandler(relay) });
+    }
+  } catch (error) {
+    await Promise.all(simulators.map((simulator) => simulator.close()));
+    throw error;
+  }
+  const mainSimulatorUrl = simulators[0]!.url;
+  routes.set('/api/agent37/sim-url', async (req, res) => {
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(mainSimulatorUrl);
+  });
+
+  return {
+    async middleware(ctx, next) {
+      const handler = routes.get(ctx.path) ?? relays.find((relay) => relay.serves(ctx.path))?.handler;
+      if (!handler) {
+        await next();
+        return;
+      }
+      // the handler writes to the Node response itself; Koa must not answer too
+      ctx.respond = false;
+      await handler(ctx.req, ctx.res);
+    },
+    async close() {
+      await Promise.all(simulators.map((simulator) => simulator.close()));
+    },
+  };
+}
+
+/** A token for `?user=` (default test-user) that lives `?ttl=` seconds (default 600; 0 or less is already expired). */
+function tokenEndpoint(secret: Uint8Array, apiBase: string) {
+  return (request: Request): Promise<Response> => {
+    const query = new URL(request.url).searchParams;
+    const ttl = Number(query.get('ttl') ?? 600);
+    return createTokenHandler({
+      secret,
+      apiBase,
+      ttlSeconds: Number.isFinite(ttl) ? ttl : 600,
+      authenticate: () => query.get('user') || 'test-user',
+    })(request);
+  };
+}
