@@ -142,7 +142,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     runTurn(store, turn, init, closing.signal).catch((error: unknown) => log?.(`turn ${turn.id} crashed: ${String(error)}`));
 
     if (request.stream) {
-      await streamFrames(req, res, { frames: turn.frames!, live: turn }, { keepaliveMs: config.keepaliveMs, faults, closing: closing.signal });
+      await streamFrames(res, { frames: turn.frames!, live: turn }, { keepaliveMs: config.keepaliveMs, faults, closing: closing.signal });
       return;
     }
     await turn.finished;
@@ -156,10 +156,10 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     sendJson(res, 200, turn.toObject());
   };
 
-  const streamResponse: Handler = async ({ req, res, faults, params }) => {
+  const streamResponse: Handler = async ({ res, faults, params }) => {
     const turn = store.turn(params[0]!);
     if (!turn) throw responseNotFound(params[0]!);
-    await streamFrames(req, res, replaySource(turn), { keepaliveMs: config.keepaliveMs, faults, closing: closing.signal });
+    await streamFrames(res, replaySource(turn), { keepaliveMs: config.keepaliveMs, faults, closing: closing.signal });
   };
 
   const cancelResponse: Handler = async ({ res, params }) => {

@@ -2,7 +2,7 @@
  * Writes a turn's frames to one SSE connection: replay from the start, then live, with keepalive
  * comments and this connection's faults (drop after bytes or events, stall).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { FaultPlan } from './faults.js';
 import type { Frame, Turn } from './turns.js';
 
@@ -93,14 +93,11 @@ export function writeSseHead(res: ServerResponse): void {
 }
 
 /** Streams `source` to `res` until the terminal event, a fault, the client leaving or close(). */
-export async function streamFrames(req: IncomingMessage, res: ServerResponse, source: FrameSource, options: StreamOptions): Promise<void> {
+export async function streamFrames(res: ServerResponse, source: FrameSource, options: StreamOptions): Promise<void> {
   const { faults } = options;
   const left = new AbortController();
   const onClose = (): void => left.abort();
   res.on('close', onClose);
-  req.on('close', () => {
-    if (res.writableEnded || res.destroyed) left.abort();
-  });
   const stop = AbortSignal.any([left.signal, options.closing]);
   const connection = new SseConnection(res, faults.dropAfterBytes);
 
