@@ -55,10 +55,8 @@ export class TokenSource {
   refresh(rejected?: string): Promise<TokenGrant> {
     if (this.grant && rejected !== undefined && this.grant.token !== rejected && Date.now() < this.refreshAt)
       return Promise.resolve(this.grant);
-    if (this.grant && (rejected === undefined || this.grant.token === rejected)) {
-      this.grant = null;
-      this.refreshAt = 0;
-    }
+    // the rejected grant stays as `previous` for getToken, but is never handed out again
+    if (this.grant && (rejected === undefined || this.grant.token === rejected)) this.refreshAt = 0;
     return this.fetchOnce();
   }
 
