@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { Agent37Api } from '../../src/client/api.ts';
-import { Agent37Error } from '../../src/client/errors.ts';
-import { TokenSource } from '../../src/client/token.ts';
+import { Agent37Api } from '../../src/client/api.js';
+import { Agent37Error } from '../../src/client/errors.js';
+import { TokenSource } from '../../src/client/token.js';
 
 const seen: { method: string; url: string; auth: string | undefined }[] = [];
 let base = '';

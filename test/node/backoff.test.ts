@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffCeiling, equalJitterDelay, fullJitterDelay, interruptibleSleep } from '../../src/client/backoff.ts';
+import { backoffCeiling, equalJitterDelay, fullJitterDelay, interruptibleSleep } from '../../src/client/backoff.js';
 
 test('ceilings double from the base and stop at the cap', () => {
   const o = { baseMs: 500, capMs: 10_000 };

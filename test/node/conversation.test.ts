@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { StreamEvent } from '../../src/client/contract.ts';
-import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from '../../src/state/conversation.ts';
-import type { AssistantMessage } from '../../src/state/conversation-types.ts';
+import type { StreamEvent } from '../../src/client/contract.js';
+import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from '../../src/state/conversation.js';
+import type { AssistantMessage } from '../../src/state/conversation-types.js';
 
 function run(actions: ConversationAction[], from: ConversationState = emptyConversation): ConversationState {
   return actions.reduce(reduceConversation, from);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { StreamEvent } from '../../src/client/contract.ts';
-import { readEvents } from '../../src/client/sse.ts';
+import type { StreamEvent } from '../../src/client/contract.js';
+import { readEvents } from '../../src/client/sse.js';
 
 function bodyOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({

@@ -6,6 +6,17 @@
 import { Agent37Api } from '../../src/client/api.js';
 import { TokenSource, type TokenSourceOptions } from '../../src/client/token.js';
 
+// mocha's globals, which web-test-runner provides in the page (the project has no @types/mocha)
+declare global {
+  interface MochaContext {
+    timeout(ms: number): void;
+  }
+  function describe(name: string, body: () => void): void;
+  function it(name: string, body: (this: MochaContext) => Promise<void> | void): void;
+  function before(body: (this: MochaContext) => Promise<void> | void): void;
+  function after(body: (this: MochaContext) => Promise<void> | void): void;
+}
+
 export interface SeenRequest {
   method: string;
   /** path without origin, e.g. /api/agent37/v1/responses */
