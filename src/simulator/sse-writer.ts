@@ -86,8 +86,7 @@ export function writeSseHead(res: ServerResponse): void {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
-    // One turn per connection: the gateway closes it after the terminal event.
-    connection: 'close',
+    // No `connection: close`: with it, undici takes a cut chunked body for a clean end, hiding drops.
   });
   res.flushHeaders();
 }

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { call, names, openStream, plain, startSimulator, streamTurn, TERMINALS, textOf } from './simulator-harness.js';
+import { AUTH, call, names, openStream, plain, startSimulator, streamTurn, TERMINALS, textOf } from './simulator-harness.js';
 
 const FAULT = 'x-agent37-sim-fault';
 
@@ -52,6 +52,16 @@ describe('fault header on', async () => {
     assert.deepEqual(received, replay.bytes().subarray(0, cut), 'the cut is a prefix of the real stream');
     assert.equal(replay.events.at(-1)!.event, 'response.completed', 'the turn went on running');
     assert.equal(textOf(replay.events), textOf(reference.events));
+  });
+
+  test('a drop is a broken body to fetch (undici), never a clean end', async () => {
+    const response = await fetch(`${simulator.url}/v1/responses`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json', [FAULT]: 'drop-after-events=2' },
+      body: JSON.stringify({ input: 'cut for fetch', stream: true }),
+    });
+    assert.equal(response.status, 200);
+    await assert.rejects(response.text(), TypeError);
   });
 
   test('drop-after-bytes=0 sends the headers and no body at all', async () => {
