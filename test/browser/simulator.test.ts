@@ -28,12 +28,13 @@ async function readSse(body: ReadableStream<Uint8Array>): Promise<{ events: SseE
     onEvent: (message) => events.push({ event: message.event ?? 'message', data: JSON.parse(message.data) }),
     onComment: (comment) => comments.push(comment),
   });
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return { events, comments, cut: false };
-      parser.feed(value);
+      parser.feed(decoder.decode(value, { stream: true }));
     }
   } catch {
     // a dropped connection errors the body: keep what arrived before it
