@@ -4,7 +4,11 @@
  * token source + API client wired to one of the test stack's same-origin prefixes.
  */
 import { Agent37Api } from '../../src/client/api.js';
+import type { Agent37Error } from '../../src/client/errors.js';
 import { TokenSource, type TokenSourceOptions } from '../../src/client/token.js';
+import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from '../../src/state/chat-session.js';
+import type { AssistantMessage, ToolStep } from '../../src/state/conversation-types.js';
+import { createPersistence, type IdbPersistence } from '../../src/state/persistence.js';
 
 // mocha's globals, which web-test-runner provides in the page (the project has no @types/mocha)
 declare global {
@@ -113,4 +117,63 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
+}
+
+export interface HookLog {
+  created: { id: string; sessionId: string }[];
+  completed: AssistantMessage[];
+  errors: Agent37Error[];
+  sessions: (string | null)[];
+  resumedMs: number[];
+}
+
+export interface Chat {
+  session: ChatSession;
+  persistence: IdbPersistence;
+  hooks: HookLog;
+  /** every status an assistant message went through, in order (consecutive repeats folded) */
+  statuses: string[];
+}
+
+/** A ChatSession as the element builds one: persistence named from the token's api_base and `persistKey`. */
+export async function chat(c: Client, persistKey: string, o: Partial<ChatSessionOptions> = {}): Promise<Chat> {
+  const grant = await c.tokens.get();
+  const persistence = createPersistence(grant.api_base, persistKey);
+  const hooks: HookLog = { created: [], completed: [], errors: [], sessions: [], resumedMs: [] };
+  const session = new ChatSession({
+    api: c.api,
+    persistence,
+    request: () => ({}),
+    ...o,
+    hooks: {
+      responseCreated: (id, sessionId) => hooks.created.push({ id, sessionId }),
+      responseCompleted: (m) => hooks.completed.push(m),
+      error: (e) => hooks.errors.push(e),
+      sessionChange: (id) => hooks.sessions.push(id),
+      resumed: (ms) => hooks.resumedMs.push(ms),
+    },
+  });
+  const statuses: string[] = [];
+  session.subscribe((s) => {
+    const last = s.messages.at(-1);
+    if (last?.role === 'assistant' && statuses.at(-1) !== last.status) statuses.push(last.status);
+  });
+  return { session, persistence, hooks, statuses };
+}
+
+/** Resolves with the snapshot once no turn runs (bounded). */
+export async function idle(session: ChatSession, timeoutMs = 20_000): Promise<ChatSnapshot> {
+  await until(() => !session.snapshot.busy && !session.snapshot.restoring, 'the turn to end', timeoutMs);
+  return session.snapshot;
+}
+
+export function lastAnswer(session: ChatSession): AssistantMessage {
+  const last = session.snapshot.messages.at(-1);
+  if (last?.role !== 'assistant') throw new Error(`the last message is not an answer: ${JSON.stringify(last)}`);
+  return last;
+}
+
+/** What a visitor can see of an answer, for comparing runs. */
+export function visible(m: AssistantMessage): { text: string; reasoning: string; steps: ToolStep[]; status: string } {
+  return { text: m.text, reasoning: m.reasoning, steps: m.steps, status: m.status };
 }
