@@ -188,7 +188,9 @@ describe('replay: GET /v1/responses/{id}/stream', async () => {
 });
 
 describe('replay after the buffer and the record expire', async () => {
-  const simulator = await startSimulator({ replayBufferMs: 150, recordTtlMs: 600 });
+  // Two simulators, so a slow machine cannot expire a record before a synthesized replay is read.
+  const simulator = await startSimulator({ replayBufferMs: 150 });
+  const forgetful = await startSimulator({ replayBufferMs: 150, recordTtlMs: 300 });
 
   test('after the replay buffer expires the replay is synthesized: created, the full text, the terminal', async () => {
     const live = await streamTurn(simulator, { input: 'synthesize me' });
@@ -216,13 +218,13 @@ describe('replay after the buffer and the record expire', async () => {
   });
 
   test('after the record expires /stream is 404 response_not_found, and the answer is in the history', async () => {
-    const live = await streamTurn(simulator, { input: 'forget me' });
+    const live = await streamTurn(forgetful, { input: 'forget me' });
     const { id, session_id: sessionId } = live.events[0]!.data;
-    await delay(750);
-    const answer = await call(simulator, 'GET', `/v1/responses/${id}/stream`);
+    await delay(400);
+    const answer = await call(forgetful, 'GET', `/v1/responses/${id}/stream`);
     assert.equal(answer.status, 404);
     assert.equal(answer.body.error.code, 'response_not_found');
-    const session = await call(simulator, 'GET', `/v1/sessions/${sessionId}`);
+    const session = await call(forgetful, 'GET', `/v1/sessions/${sessionId}`);
     assert.equal(session.body.history.at(-1).content, textOf(live.events));
   });
 });
