@@ -162,6 +162,10 @@ async function writeResponse(response: Response, res: ServerResponse, clientGone
     res.end();
     return;
   }
+  if (clientGone.aborted || res.destroyed) {
+    await response.body.cancel().catch(() => {});
+    return;
+  }
   // headers out now: an SSE client learns the stream is open before the first event
   res.flushHeaders();
   const reader = response.body.getReader();
@@ -189,6 +193,7 @@ async function writeResponse(response: Response, res: ServerResponse, clientGone
 }
 
 function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
