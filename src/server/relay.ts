@@ -102,6 +102,7 @@ export function createRelay(options: RelayOptions): Relay {
   /** The upstream answer with only safe headers; SSE is piped through, everything else read whole. */
   async function relayed(
     upstream: Response,
+    request: Request,
     watch?: (ids: { id: string; session_id: string }) => Promise<void>,
   ): Promise<Response> {
     const headers = new Headers();
@@ -115,6 +116,10 @@ export function createRelay(options: RelayOptions): Relay {
       headers.set('x-accel-buffering', 'no');
       let body = upstream.body.pipeThrough(redactingStream(apiKey));
       if (watch) body = body.pipeThrough(watchCreatedEvent(watch));
+      // Node's fetch links a Request's signal to its source through a weak reference that only the Request
+      // keeps alive: the stream holds the Request while it runs, so a client leaving a long stream still aborts upstream
+      const held = request;
+      body = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: () => void held.signal }));
       return new Response(body, { status: upstream.status, headers });
     }
     const bytes = redactBytes(new Uint8Array(await upstream.arrayBuffer()), apiKey);
@@ -165,7 +170,7 @@ export function createRelay(options: RelayOptions): Relay {
         const upstream = await forward(body);
         if (isOwn(upstream)) return upstream;
         if (upstream.ok && isEventStream(upstream)) {
-          return relayed(upstream, async (ids) => {
+          return relayed(upstream, request, async (ids) => {
             try {
               await claim('session', ids.session_id, userId);
               await claim('response', ids.id, userId);
@@ -174,7 +179,7 @@ export function createRelay(options: RelayOptions): Relay {
             }
           });
         }
-        const answer = await relayed(upstream);
+        const answer = await relayed(upstream, request);
         const json = await readJson(answer);
         if (upstream.ok && isRecord(json) && typeof json['id'] === 'string' && typeof json['session_id'] === 'string') {
           await claim('session', json['session_id'], userId);
@@ -199,7 +204,7 @@ export function createRelay(options: RelayOptions): Relay {
           if (!body) return tooLarge();
         }
         const upstream = await forward(body);
-        return isOwn(upstream) ? upstream : relayed(upstream);
+        return isOwn(upstream) ? upstream : relayed(upstream, request);
       }
       case 'get-session':
       case 'rename-session':
@@ -212,7 +217,7 @@ export function createRelay(options: RelayOptions): Relay {
         }
         const upstream = await forward(body);
         if (isOwn(upstream)) return upstream;
-        const answer = await relayed(upstream);
+        const answer = await relayed(upstream, request);
         if (route.name === 'get-session' && upstream.ok) {
           // the running turn of one's own session is one's own (reattach after a reload)
           const json = await readJson(answer);
@@ -224,7 +229,7 @@ export function createRelay(options: RelayOptions): Relay {
       case 'list-sessions': {
         const upstream = await forward(null);
         if (isOwn(upstream)) return upstream;
-        const answer = await relayed(upstream);
+        const answer = await relayed(upstream, request);
         if (!upstream.ok) return answer;
         const json = await readJson(answer);
         if (!isRecord(json) || !Array.isArray(json['data'])) {
@@ -239,7 +244,7 @@ export function createRelay(options: RelayOptions): Relay {
       case 'models':
       case 'health': {
         const upstream = await forward(null);
-        return isOwn(upstream) ? upstream : relayed(upstream);
+        return isOwn(upstream) ? upstream : relayed(upstream, request);
       }
     }
   }
