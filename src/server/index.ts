@@ -5,5 +5,5 @@
 export { createTokenHandler, type TokenHandlerOptions } from './token-handler.js';
 export { createRelay, type Relay, type RelayOptions } from './relay.js';
 export { MemoryOwnershipStore, type MemoryOwnershipStoreOptions, type OwnedKind, type OwnershipStore } from './ownership-store.js';
-export { toNodeHandler, type FetchHandler, type NextFunction } from './node-handler.js';
+export { nodeRequestOf, toNodeHandler, type FetchHandler, type NextFunction } from './node-handler.js';
 export { TOKEN_AUDIENCE, TOKEN_ISSUER, type TokenSecret } from './relay-token.js';

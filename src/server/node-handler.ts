@@ -19,6 +19,16 @@ interface FrameworkRequest extends IncomingMessage {
   body?: unknown;
 }
 
+const nodeRequests = new WeakMap<Request, IncomingMessage>();
+
+/**
+ * The Node request behind a Request that toNodeHandler made, so an `authenticate` callback can read
+ * what Express middleware left on it (`req.user`, `req.session`); undefined for any other Request.
+ */
+export function nodeRequestOf<T extends IncomingMessage = IncomingMessage>(request: Request): T | undefined {
+  return nodeRequests.get(request) as T | undefined;
+}
+
 /**
  * `http.createServer(toNodeHandler(handler))`, `app.use(toNodeHandler(relay))` or
  * `app.post('/api/agent37/token', toNodeHandler(tokenHandler))`. The returned promise settles once the
@@ -87,7 +97,9 @@ function toRequest(req: FrameworkRequest, path: string, signal: AbortSignal): Re
       init.duplex = 'half';
     }
   }
-  return new Request(url, init);
+  const request = new Request(url, init);
+  nodeRequests.set(request, req);
+  return request;
 }
 
 /** A body parser mounted before the adapter has read the stream already; use what it parsed. */
