@@ -19,6 +19,26 @@ function freePort() {
   });
 }
 
+// highlight.js ships its core as CommonJS (its es/ entry re-exports it) and the dev server does not
+// convert CommonJS; expose it as a default export for the browser (Vite converts it in builds).
+const highlightJsCoreAsModule = {
+  name: 'highlight-js-core-as-module',
+  transform(context) {
+    if (context.path.endsWith('/highlight.js/lib/core.js')) {
+      return { body: `const module = { exports: {} };\n${context.body}\nexport default module.exports;\n` };
+    }
+  },
+};
+
+// demo/csp.html is served under a strict Content Security Policy (test/browser/csp.test.ts).
+const STRICT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; " +
+  "base-uri 'none'; frame-ancestors 'self'; require-trusted-types-for 'script'; trusted-types lit-html";
+async function strictCspForDemo(ctx, next) {
+  await next();
+  if (ctx.path === '/demo/csp.html') ctx.set('Content-Security-Policy', STRICT_CSP);
+}
+
 const stack = await startTestStack();
 const stop = () => stack.close().catch(() => {});
 process.once('exit', stop);
@@ -30,8 +50,8 @@ export default {
   concurrency: 1,
   testsFinishTimeout: 300_000,
   testFramework: { config: { timeout: 30_000 } },
-  middleware: [stack.middleware],
-  plugins: [esbuildPlugin({ ts: true, target: 'auto', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
+  middleware: [stack.middleware, strictCspForDemo],
+  plugins: [highlightJsCoreAsModule, esbuildPlugin({ ts: true, target: 'auto', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -1,0 +1,113 @@
+import { css } from 'lit';
+
+// Colours come from the chat's palette (`--_*`, inherited) when inside <agent37-chat>, else from the
+// page's `--agent37-*` properties, else the defaults. Token colours follow `color-scheme` (light-dark()).
+export const codeBlockStyles = css`
+  :host {
+    display: block;
+    margin: 0.75em 0;
+    border-radius: var(--_radius-small, 8px);
+    background: var(--_code-bg, var(--agent37-code-background, #eef0f3));
+    color: var(--_text, var(--agent37-text, inherit));
+    overflow: hidden;
+  }
+  .header {
+    display: flex;
+    align-items: center;
+    gap: 0.5em;
+    padding: 0.25em 0.35em 0.25em 0.85em;
+    border-bottom: 1px solid var(--_border, var(--agent37-border, #d5d9e0));
+    font-size: 0.8em;
+    color: var(--_muted, var(--agent37-muted, #5a6270));
+  }
+  .language {
+    font-family: var(--agent37-code-font-family, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
+  }
+  .copy {
+    margin-left: auto;
+    padding: 0.2em 0.6em;
+    font: inherit;
+    color: inherit;
+    background: transparent;
+    border: 1px solid transparent;
+    border-radius: 6px;
+    cursor: pointer;
+  }
+  .copy:hover {
+    border-color: var(--_border, var(--agent37-border, #d5d9e0));
+  }
+  .copy:focus-visible,
+  pre:focus-visible {
+    outline: 2px solid var(--_focus, var(--agent37-focus-ring, #1a56db));
+    outline-offset: -2px;
+  }
+  pre {
+    margin: 0;
+    padding: 0.75em 0.85em;
+    overflow-x: auto;
+    font-family: var(--agent37-code-font-family, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
+    font-size: 0.875em;
+    line-height: 1.45;
+    tab-size: 2;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  .hljs-comment,
+  .hljs-quote {
+    color: light-dark(#5c6370, #8b93a1);
+    font-style: italic;
+  }
+  .hljs-keyword,
+  .hljs-selector-tag,
+  .hljs-doctag,
+  .hljs-meta .hljs-keyword {
+    color: light-dark(#a626a4, #d291e4);
+  }
+  .hljs-string,
+  .hljs-regexp,
+  .hljs-addition,
+  .hljs-attribute,
+  .hljs-meta .hljs-string {
+    color: light-dark(#3c7a1e, #98c379);
+  }
+  .hljs-number,
+  .hljs-literal,
+  .hljs-built_in,
+  .hljs-type,
+  .hljs-symbol,
+  .hljs-bullet {
+    color: light-dark(#855a00, #e5c07b);
+  }
+  .hljs-title,
+  .hljs-section,
+  .hljs-name,
+  .hljs-selector-id,
+  .hljs-selector-class {
+    color: light-dark(#2b5fc9, #7ea2ff);
+  }
+  .hljs-attr,
+  .hljs-variable,
+  .hljs-template-variable,
+  .hljs-params,
+  .hljs-property {
+    color: light-dark(#9c4511, #e79a6b);
+  }
+  .hljs-deletion {
+    color: light-dark(#b42318, #ff9d94);
+  }
+  .hljs-meta {
+    color: light-dark(#4a6b8a, #9fb4c9);
+  }
+  .hljs-emphasis {
+    font-style: italic;
+  }
+  .hljs-strong {
+    font-weight: 600;
+  }
+`;
