@@ -1,5 +1,6 @@
 // Which URLs model output may point at. Links: https, http and mailto only. Images: only from origins
-// the page allowed, over http(s); never data:. Relative URLs resolve against nothing, so they are refused.
+// the page allowed, over http(s); never data:. Relative URLs resolve against nothing, so they are refused,
+// and so are URLs with credentials (`https://bank.example@evil.example/` disguises its host).
 import { decodeEntities } from './html-entities.js';
 
 const LINK_PROTOCOLS = new Set(['https:', 'http:', 'mailto:']);
@@ -17,7 +18,8 @@ function absoluteUrl(destination: string, literal: boolean): URL | null {
   const cleaned = (literal ? destination : decodeEntities(destination)).replace(INVISIBLE, '');
   if (!SCHEME.test(cleaned)) return null;
   try {
-    return new URL(cleaned);
+    const url = new URL(cleaned);
+    return url.username || url.password ? null : url;
   } catch {
     return null;
   }

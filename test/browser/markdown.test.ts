@@ -119,6 +119,7 @@ describe('agent37-markdown', () => {
       '[a](/relative/path)',
       '[a](#fragment)',
       '[a](//example.com/protocol-relative)',
+      '[a](https://bank.example@evil.example/login)',
       '[a](<java\\\nscript:alert(1)>)',
       '[a][r]\n\n[r]: javascript:alert(1)',
       '<javascript:alert(1)>',
