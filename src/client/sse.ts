@@ -26,7 +26,8 @@ export interface ReadEventsOptions {
 /**
  * Yields the known events of one SSE body in order. Unknown event names and frames whose data is not
  * a JSON object are skipped. Ends when the body ends; an incomplete last frame (a cut connection) is
- * dropped, never half-parsed. Throws what the body read throws (a network error, an abort).
+ * dropped, never half-parsed. Throws what the body read throws (a network error, an abort), but only
+ * after yielding every complete frame that arrived before it.
  */
 export async function* readEvents(body: ReadableStream<Uint8Array>, o: ReadEventsOptions = {}): AsyncGenerator<StreamEvent> {
   const reader = body.getReader();
@@ -45,27 +46,67 @@ export async function* readEvents(body: ReadableStream<Uint8Array>, o: ReadEvent
       pending.push({ event: message.event, data } as StreamEvent);
     },
   });
+
+  // Read as fast as bytes arrive, apart from how fast the consumer goes: when a connection breaks,
+  // the browser errors the body stream and throws away every chunk still queued in it, so a reader
+  // that lingers over each event loses the last bytes that did arrive.
+  const chunks: Uint8Array[] = [];
+  let ended = false;
+  let failure: { error: unknown } | null = null;
+  let wake: () => void = () => {};
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        o.onActivity?.();
+        wake();
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      ended = true;
+      wake();
+    }
+  })();
+
   const onAbort = () => {
     reader.cancel(o.signal?.reason).catch(() => {});
   };
   o.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
+  const throwIfAborted = () => {
     if (o.signal?.aborted) throw o.signal.reason ?? new DOMException('Aborted', 'AbortError');
+  };
+  try {
+    throwIfAborted();
     for (;;) {
-      const { done, value } = await reader.read();
-      if (o.signal?.aborted) throw o.signal.reason ?? new DOMException('Aborted', 'AbortError');
-      if (done) break;
-      o.onActivity?.();
-      parser.feed(decoder.decode(value, { stream: true }));
-      while (pending.length > 0) yield pending.shift()!;
+      const chunk = chunks.shift();
+      if (chunk) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        while (pending.length > 0) {
+          yield pending.shift()!;
+          throwIfAborted();
+        }
+        continue;
+      }
+      if (ended) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = () => {};
+      throwIfAborted();
     }
-    // bytes of a character cut at the very end are dropped (decode() flushes them as U+FFFD into a
-    // frame that has no blank line after it, so the parser never dispatches it)
+    throwIfAborted();
+    if (failure) throw (failure as { error: unknown }).error;
+    // bytes of a character cut at the very end come out as U+FFFD in a frame that never got its
+    // blank line, so the parser never dispatches it
     parser.feed(decoder.decode());
     while (pending.length > 0) yield pending.shift()!;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     // a consumer that stops early (return/throw) releases the connection
     reader.cancel().catch(() => {});
+    await pump;
   }
 }

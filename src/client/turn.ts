@@ -9,7 +9,7 @@
  */
 import type { Agent37Api } from './api.js';
 import { fullJitterDelay, interruptibleSleep } from './backoff.js';
-import type { CreateResponseBody, GatewayErrorBody, HistoryMessage, StreamEvent } from './contract.js';
+import type { CreateResponseBody, GatewayErrorBody, HistoryMessage, SessionDetail, StreamEvent } from './contract.js';
 import { Agent37Error } from './errors.js';
 import { readEvents } from './sse.js';
 
@@ -32,7 +32,12 @@ export type ConnectionState =
   | { kind: 'interrupted'; error: Agent37Error };
 
 export type TurnStart =
-  | { kind: 'create'; body: CreateResponseBody }
+  /**
+   * `knownUserMessages`: how many user messages the session's history held before this turn. When
+   * the connection breaks before response.created and the turn already ended, it is how the runner
+   * tells this turn's answer in the history from an older one.
+   */
+  | { kind: 'create'; body: CreateResponseBody; knownUserMessages?: number }
   /** reattach to a running turn (a reload); `input`, when known, lets the history fallback check it found this turn's answer */
   | { kind: 'attach'; responseId: string; sessionId?: string | null; input?: string };
 
@@ -90,6 +95,7 @@ export class TurnRunner {
   private responseId: string | null = null;
   private sessionId: string | null = null;
   private input: string | undefined;
+  private knownUserMessages: number | undefined;
   /** name + data of every event emitted, in order: what a replay is compared against */
   private readonly emitted: string[] = [];
   /** false once a replay did not line up with what was emitted */
@@ -124,6 +130,7 @@ export class TurnRunner {
       if (start.kind === 'create') {
         this.sessionId = start.body.session_id ?? null;
         this.input = start.body.input;
+        this.knownUserMessages = start.knownUserMessages;
         const posted = await this.post(start.body);
         if (posted.kind === 'attach') return await this.reattach(posted.error, posted.error === null);
         const consumed = await this.consume(posted.response, posted.connection);
@@ -192,6 +199,11 @@ export class TurnRunner {
           return { kind: 'attach', error };
         }
         if (!(e instanceof Agent37Error)) throw e;
+        if (e.code === 'network_error' && this.sessionId) {
+          // the request may have reached the gateway before the connection broke: look, never resend
+          this.noteDrop(e);
+          return { kind: 'attach', error: e };
+        }
         if (e.status === 409 && e.code === 'session_busy') {
           // never resend on a 409: show the turn that is running instead
           const running = e.responseId ?? (await this.activeResponseId());
@@ -248,17 +260,26 @@ export class TurnRunner {
       this.setState(immediate && attempt === 1 ? { kind: 'connecting' } : { kind: 'reconnecting', attempt, error: lastError });
       if (!this.responseId) {
         // the drop came before response.created: find the turn through its session, never POST again
-        let running: string | null;
+        let found: Awaited<ReturnType<TurnRunner['findLostTurn']>>;
         try {
-          running = await this.activeResponseId();
+          found = await this.findLostTurn();
         } catch (e) {
           this.throwIfDetached();
           lastError = asAgent37Error(e);
           failures++;
           continue;
         }
-        if (!running) throw error ?? new Agent37Error({ code: 'stream_interrupted', message: 'The connection dropped before the answer started.' });
-        this.responseId = running;
+        const lost = error ?? new Agent37Error({ code: 'stream_interrupted', message: 'The connection dropped before the answer started.' });
+        if (found.kind === 'none') throw lost;
+        if (found.kind === 'finished') return found.outcome;
+        if (found.kind === 'not-yet') {
+          // first revision: a running turn only shows in the history once it ends
+          if (Date.now() - failingSince >= giveUpAfterMs) throw lost;
+          lastError = lost;
+          failures++;
+          continue;
+        }
+        this.responseId = found.responseId;
       }
       let consumed: Consumed;
       try {
@@ -390,12 +411,17 @@ export class TurnRunner {
     if (!last || !isThisTurn) {
       return this.failWith(new Agent37Error({ code: 'response_not_found', status: 404, message: 'This answer is no longer available.' }));
     }
-    if (last.thinking && !this.emitted.some((k) => k.startsWith('response.reasoning.delta\n'))) {
-      this.emit({ event: 'response.reasoning.delta', data: { text: last.thinking } });
+    return this.finishFromHistory(last);
+  }
+
+  /** The answer as the session history keeps it: text and thinking; tool steps are not kept there. */
+  private finishFromHistory(answer: HistoryMessage): TurnOutcome {
+    if (answer.thinking && !this.emitted.some((k) => k.startsWith('response.reasoning.delta\n'))) {
+      this.emit({ event: 'response.reasoning.delta', data: { text: answer.thinking } });
     }
-    const completed: StreamEvent = { event: 'response.completed', data: { output_text: last.content, usage: null } };
+    const completed: StreamEvent = { event: 'response.completed', data: { output_text: answer.content, usage: null } };
     this.emit(completed);
-    return this.outcomeOf(completed, 'history');
+    return this.outcomeOf(completed, 'history')!;
   }
 
   private failWith(error: Agent37Error): TurnOutcome {
@@ -405,6 +431,42 @@ export class TurnRunner {
     };
     this.emit(failed);
     return { kind: 'failed', responseId: this.responseId, sessionId: this.sessionId, error };
+  }
+
+  /**
+   * Where a turn whose response.created never arrived went: still running (the session names it),
+   * already finished (its answer is the history's newest, after exactly one more user message than
+   * before the turn), maybe not in the history yet (first revision, no active_response_id), or
+   * nowhere (the POST never started a turn).
+   */
+  private async findLostTurn(): Promise<
+    | { kind: 'running'; responseId: string }
+    | { kind: 'finished'; outcome: TurnOutcome }
+    | { kind: 'not-yet' }
+    | { kind: 'none' }
+  > {
+    if (!this.sessionId) return { kind: 'none' };
+    let detail: SessionDetail;
+    try {
+      detail = await this.o.api.getSession(this.sessionId, this.lifetime.signal);
+    } catch (e) {
+      this.throwIfDetached();
+      if (e instanceof Agent37Error && e.status === 404) return { kind: 'none' };
+      throw e;
+    }
+    if (detail.active_response_id) return { kind: 'running', responseId: detail.active_response_id };
+    if (this.knownUserMessages === undefined || this.input === undefined) return { kind: 'none' };
+    const history: HistoryMessage[] = Array.isArray(detail.history) ? detail.history : [];
+    const users = history.filter((m) => m.role === 'user');
+    if (users.length === this.knownUserMessages) return detail.active_response_id === undefined ? { kind: 'not-yet' } : { kind: 'none' };
+    const asked = users.at(-1);
+    if (users.length !== this.knownUserMessages + 1 || asked?.content !== this.input) return { kind: 'none' };
+    this.settleAccepted(new Agent37Error({ code: 'stream_interrupted', message: 'The connection dropped before the answer started.' }));
+    const answer = history[history.indexOf(asked) + 1];
+    if (answer?.role !== 'assistant') {
+      return { kind: 'finished', outcome: this.failWith(new Agent37Error({ code: 'agent_error', message: 'The agent could not answer.' })) };
+    }
+    return { kind: 'finished', outcome: this.finishFromHistory(answer) };
   }
 
   private async activeResponseId(): Promise<string | null> {

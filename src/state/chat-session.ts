@@ -147,9 +147,11 @@ export class ChatSession {
       throw error;
     }
     const userId = localId('user');
+    // what the server's history holds before this turn, if this page saw all of it
+    const knownUserMessages = this.conversation.messages.filter((m) => m.role === 'user').length;
     this.notice = null;
     this.dispatch({ type: 'user', id: userId, text });
-    const turn = this.startTurn({ kind: 'create', body }, text);
+    const turn = this.startTurn({ kind: 'create', body, knownUserMessages }, text);
     try {
       await turn.runner.accepted;
     } catch (e) {
