@@ -15,7 +15,7 @@ export default defineConfig(({ mode }) => {
         formats: ['es'],
       },
       rollupOptions: {
-        external: cdn ? [] : [/^lit($|\/)/, /^@lit\//, 'eventsource-parser', 'idb-keyval', 'marked'],
+        external: cdn ? [] : [/^lit($|\/)/, /^@lit\//, 'eventsource-parser', 'idb-keyval', 'marked', 'lowlight'],
       },
     },
   };
