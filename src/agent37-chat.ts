@@ -125,6 +125,8 @@ export class Agent37Chat extends LitElement {
 
   private readonly _controller: ChatController;
   private _resizeObserver: ResizeObserver | undefined;
+  /** where the chat last scrolled the log to, to tell its own scrolling from the visitor's */
+  private _autoScrollTop = 0;
   private _parsedOrigins: { source: string; list: readonly string[] } = { source: '', list: [] };
 
   constructor() {
@@ -237,7 +239,8 @@ export class Agent37Chat extends LitElement {
       const error = toAgent37Error(cause);
       // The visitor's words are never lost: back into the box, ahead of anything typed since.
       if (composer) composer.value = composer.value ? `${text}\n${composer.value}` : text;
-      if (this._controller.snapshot.notice !== error) this._refuse(error);
+      // Stopped before the server named the turn: nothing went wrong. The session reports the rest itself.
+      if (error.code !== 'cancelled' && this._controller.snapshot.notice !== error) this._refuse(error);
       return false;
     }
   }
@@ -270,7 +273,9 @@ export class Agent37Chat extends LitElement {
 
   private _scrollToLatest() {
     const log = this._log;
-    if (log) log.scrollTop = log.scrollHeight;
+    if (!log) return;
+    log.scrollTop = log.scrollHeight;
+    this._autoScrollTop = log.scrollTop;
   }
 
   private _imageOriginList(): readonly string[] {
@@ -302,7 +307,10 @@ export class Agent37Chat extends LitElement {
   private _onScroll() {
     const log = this._log;
     if (!log) return;
-    this._pinned = log.scrollHeight - log.scrollTop - log.clientHeight <= PIN_THRESHOLD_PX;
+    if (log.scrollHeight - log.scrollTop - log.clientHeight <= PIN_THRESHOLD_PX) this._pinned = true;
+    // Above where the chat last put it: the visitor scrolled up. (Below the bottom only because the
+    // answer grew since then: still following.)
+    else if (log.scrollTop < this._autoScrollTop - 2) this._pinned = false;
   }
 
   private _onJump() {
@@ -311,7 +319,11 @@ export class Agent37Chat extends LitElement {
     this._log?.focus({ preventScroll: true });
   }
 
-  /** Content grew (a delta, a sub-element's own render) or the box shrank: follow if pinned. */
+  /**
+   * Content grew (a delta, a sub-element's own render) or the box shrank: follow if pinned. Only
+   * here, once a frame after layout, never straight after a render: that would undo a visitor's
+   * scroll before its scroll event arrived.
+   */
   private _onResize() {
     if (this._pinned) this._scrollToLatest();
   }
@@ -336,10 +348,6 @@ export class Agent37Chat extends LitElement {
 
   protected override firstUpdated() {
     this._observeLayout();
-  }
-
-  protected override updated() {
-    if (this._pinned) this._scrollToLatest();
   }
 
   override render() {

@@ -5,7 +5,8 @@ import type { AssistantMessage, ChatMessage } from '../state/conversation-types.
 /**
  * One message of the conversation. A visitor's message is plain text. An answer shows, in order:
  * the agent's reasoning (a collapsed "Thinking" section), its tool steps, the text as it streams,
- * and its state (stopped, reconnecting, connection lost with Resume, failed).
+ * and its state (stopped, reconnecting, waiting out a Retry-After, connection lost with Resume,
+ * failed).
  *
  * The answer's text is rendered by `<agent37-markdown>` when that element is defined; otherwise
  * as text with its line breaks kept (text nodes only, never HTML).
@@ -137,7 +138,7 @@ export class Agent37Message extends LitElement {
   }
 
   protected renderAnswer(message: AssistantMessage) {
-    const live = message.status === 'streaming' || message.status === 'reconnecting';
+    const live = message.status === 'streaming' || message.status === 'reconnecting' || message.status === 'waiting';
     const waiting = live && !message.text && message.steps.every((s) => s.status !== 'running') && !message.reasoning;
     return html`<div class="bubble bubble--assistant" part="bubble">
       ${this.showReasoning && message.reasoning ? this.renderReasoning(message, live) : nothing}
@@ -177,6 +178,8 @@ export class Agent37Message extends LitElement {
         return html`<div class="status" part="status">Stopped</div>`;
       case 'reconnecting':
         return html`<div class="status" part="status">Reconnecting…</div>`;
+      case 'waiting':
+        return message.error ? html`<agent37-notice exportparts="error" .error=${message.error}></agent37-notice>` : nothing;
       case 'interrupted':
         return html`<agent37-notice exportparts="error, resume-button" resumable .error=${message.error ?? CONNECTION_LOST}></agent37-notice>`;
       case 'failed':
