@@ -55,7 +55,8 @@ export type TurnOutcome =
   | { kind: 'detached' };
 
 export interface TurnAccepted {
-  responseId: string;
+  /** null when the turn was only found again, already finished, in the session history */
+  responseId: string | null;
   sessionId: string;
 }
 
@@ -461,7 +462,11 @@ export class TurnRunner {
     if (users.length === this.knownUserMessages) return detail.active_response_id === undefined ? { kind: 'not-yet' } : { kind: 'none' };
     const asked = users.at(-1);
     if (users.length !== this.knownUserMessages + 1 || asked?.content !== this.input) return { kind: 'none' };
-    this.settleAccepted(new Agent37Error({ code: 'stream_interrupted', message: 'The connection dropped before the answer started.' }));
+    // the server did take the message
+    if (!this.acceptedSettled) {
+      this.acceptedSettled = true;
+      this.resolveAccepted({ responseId: null, sessionId: this.sessionId });
+    }
     const answer = history[history.indexOf(asked) + 1];
     if (answer?.role !== 'assistant') {
       return { kind: 'finished', outcome: this.failWith(new Agent37Error({ code: 'agent_error', message: 'The agent could not answer.' })) };

@@ -37,6 +37,8 @@ export interface HeaderRule {
   pace?: string;
   /** how many matching requests get them (default: all) */
   times?: number;
+  /** hold matching requests this long before sending them (network latency, nothing more) */
+  delayMs?: number;
 }
 
 export class RecordingFetch {
@@ -49,13 +51,16 @@ export class RecordingFetch {
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     const headers = new Headers(init?.headers);
     const path = url.pathname;
+    let delayMs = 0;
     for (const rule of this.rules) {
       if (rule.times === 0 || !rule.when({ method, path })) continue;
       if (rule.times !== undefined) rule.times -= 1;
       if (rule.fault) headers.set('x-agent37-sim-fault', rule.fault);
       if (rule.pace) headers.set('x-agent37-sim-pace', rule.pace);
+      if (rule.delayMs) delayMs = Math.max(delayMs, rule.delayMs);
     }
     this.requests.push({ method, path, headers, credentials: init?.credentials, at: performance.now() });
+    if (delayMs > 0) return sleep(delayMs).then(() => fetch(input, { ...init, headers }));
     return fetch(input, { ...init, headers });
   };
 
@@ -79,6 +84,7 @@ export class RecordingFetch {
 
 export const isPost = (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/v1/responses');
 export const isAttach = (r: { method: string; path: string }) => r.method === 'GET' && r.path.endsWith('/stream');
+export const isSessionRead = (r: { method: string; path: string }) => r.method === 'GET' && /\/v1\/sessions\/[^/]+$/.test(r.path);
 
 /** Stack prefixes: `/api/agent37` (faults on, fast), `/api/agent37-expiring` (1.5 s buffer, 4 s record), `/api/agent37-first`. */
 export type StackPrefix = '/api/agent37' | '/api/agent37-expiring' | '/api/agent37-first';
