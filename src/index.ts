@@ -7,6 +7,8 @@ import { Agent37Composer } from './components/agent37-composer.js';
 import { Agent37Message } from './components/agent37-message.js';
 import { Agent37Notice } from './components/agent37-notice.js';
 import { Agent37ToolSteps } from './components/agent37-tool-steps.js';
+// Defines <agent37-markdown> and <agent37-code-block> (guarded the same way), which answers render with.
+import { Agent37CodeBlock, Agent37Markdown } from './markdown/define.js';
 
 /** Defines `tag` unless it is taken; warns when another copy (another version, a second bundle) took it. */
 function define(tag: string, element: CustomElementConstructor): void {
@@ -25,7 +27,7 @@ define('agent37-message', Agent37Message);
 define('agent37-composer', Agent37Composer);
 define('agent37-chat', Agent37Chat);
 
-export { Agent37Chat, Agent37Composer, Agent37Message, Agent37Notice, Agent37ToolSteps };
+export { Agent37Chat, Agent37CodeBlock, Agent37Composer, Agent37Markdown, Agent37Message, Agent37Notice, Agent37ToolSteps };
 export {
   Agent37ErrorEvent,
   Agent37ResponseCompletedEvent,

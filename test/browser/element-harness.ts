@@ -131,9 +131,20 @@ export function shownErrors(el: Agent37Chat): string[] {
   return boxes;
 }
 
-/** The visible text of a message's answer (markdown or plain). */
+/** The visible text of a message's answer (markdown or plain), shadow roots included. */
 export function shownText(message: Agent37Message): string {
-  return shadow(message).querySelector('[part~="text"]')?.textContent?.trim() ?? '';
+  const text = shadow(message).querySelector('[part~="text"]');
+  return text ? deepText(text).replace(/\s+/g, ' ').trim() : '';
+}
+
+/** textContent that walks into shadow roots (the markdown renders inside its own). */
+export function deepText(node: Node): string {
+  if (node.nodeType === Node.TEXT_NODE) return node.textContent ?? '';
+  if (node instanceof HTMLStyleElement) return '';
+  const root = node instanceof Element && node.shadowRoot ? node.shadowRoot : node;
+  let text = '';
+  for (const child of root.childNodes) text += deepText(child);
+  return text;
 }
 
 /**

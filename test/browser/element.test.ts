@@ -401,18 +401,21 @@ describe('<agent37-chat>: keyboard', () => {
 
   it('every control is reachable with Tab and shows a visible focus ring', async () => {
     const { el } = await mountChat();
-    await sendFromComposer(el, 'something to scroll [no-tools] [no-reasoning]');
+    await sendFromComposer(el, 'something with a table and code [no-tools]');
     await untilAnswerEnds(el);
     const newConversation = shadow(el).querySelector<HTMLButtonElement>('[part="new-conversation-button"]')!;
     newConversation.focus();
     const reached: string[] = [];
-    for (let i = 0; i < 4; i++) {
+    // Through the header, the conversation (and the answer's own controls: code Copy buttons,
+    // scrolling tables), to the message box and Send.
+    for (let i = 0; i < 30 && reached.at(-1) !== 'send-button'; i++) {
       const focused = deepActiveElement();
       reached.push(focused?.getAttribute('part') ?? focused?.tagName.toLowerCase() ?? 'none');
       if (focused) expect(getComputedStyle(focused).outlineStyle, `focus ring on ${reached.at(-1)}`).to.not.equal('none');
       await sendKeys({ press: 'Tab' });
     }
-    expect(reached).to.deep.equal(['new-conversation-button', 'messages', 'input', 'send-button']);
+    expect(reached.slice(0, 2)).to.deep.equal(['new-conversation-button', 'messages']);
+    expect(reached.slice(-2)).to.deep.equal(['input', 'send-button']);
   });
 });
 
