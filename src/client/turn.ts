@@ -107,7 +107,7 @@ export class TurnRunner {
   private state: ConnectionState['kind'] = 'connecting';
   /** cuts short the current backoff sleep or interrupted wait */
   private wake: (() => void) | null = null;
-  private readonly removeListeners: () => void;
+  private removeListeners: () => void = () => {};
 
   constructor(o: TurnRunnerOptions) {
     this.o = o;
@@ -118,7 +118,6 @@ export class TurnRunner {
     });
     // callers that only await run() must not see an unhandled rejection
     this.accepted.catch(() => {});
-    this.removeListeners = this.listen();
   }
 
   /**
@@ -127,6 +126,7 @@ export class TurnRunner {
    * running turn, `accepted` rejects with the 409 while run() shows that turn to its end.
    */
   async run(start: TurnStart): Promise<TurnOutcome> {
+    this.removeListeners = this.listen();
     try {
       if (start.kind === 'create') {
         this.sessionId = start.body.session_id ?? null;
@@ -207,7 +207,7 @@ export class TurnRunner {
         }
         if (e.status === 409 && e.code === 'session_busy') {
           // never resend on a 409: show the turn that is running instead
-          const running = e.responseId ?? (await this.activeResponseId());
+          const running = e.responseId ?? (await this.activeResponseId().catch(() => null));
           if (!running) throw e;
           this.responseId = running;
           this.input = undefined;
@@ -289,9 +289,14 @@ export class TurnRunner {
         this.throwIfDetached();
         const err = asAgent37Error(e);
         if (err.status === 404) {
-          const outcome = await this.fromHistory(err);
-          if (outcome) return outcome;
-          lastError = err;
+          try {
+            const outcome = await this.fromHistory(err);
+            if (outcome) return outcome;
+            lastError = err;
+          } catch (e) {
+            this.throwIfDetached();
+            lastError = asAgent37Error(e);
+          }
         } else if (err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
           // refused, not flaky (e.g. signed out): only the visitor can fix it, so do not hammer
           await this.waitForResume(err);

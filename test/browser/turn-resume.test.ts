@@ -313,34 +313,36 @@ describe('turn runner: resume', () => {
     expect(a.session.snapshot.messages.filter((m) => m.role === 'user').length).to.equal(2);
   });
 
-  it('a reload in the middle: the new session shows the history, then finishes the answer live', async function () {
-    this.timeout(30_000);
-    const expected = await uncut('/api/agent37');
-    const c = client();
-    const persistKey = key();
-    const a = await chat(c, persistKey);
-    await a.session.send('First [chars=5] [no-tools] [no-reasoning]');
-    await idle(a.session);
-    c.net.add({ when: isPost, pace: '10', times: 1 });
-    await a.session.send(INPUT);
-    await until(() => lastAnswer(a.session).text.length > 50, 'part of the answer');
-    a.session.dispose();
+  for (const prefix of ['/api/agent37', '/api/agent37-first'] as const) {
+    it(`a reload in the middle (${prefix}): the new session shows the history, then finishes the answer live`, async function () {
+      this.timeout(30_000);
+      const expected = await uncut(prefix);
+      const c = client(prefix);
+      const persistKey = key();
+      const a = await chat(c, persistKey);
+      await a.session.send('First [chars=5] [no-tools] [no-reasoning]');
+      await idle(a.session);
+      c.net.add({ when: isPost, pace: '10', times: 1 });
+      await a.session.send(INPUT);
+      await until(() => lastAnswer(a.session).text.length > 50, 'part of the answer');
+      a.session.dispose();
 
-    const b = await chat(c, persistKey);
-    await b.session.restore();
-    expect(b.session.snapshot.messages.map((m) => [m.role, m.role === 'user' ? m.text : '…'])).to.deep.equal([
-      ['user', 'First [chars=5] [no-tools] [no-reasoning]'],
-      ['assistant', '…'],
-      ['user', INPUT],
-      ['assistant', '…'],
-    ]);
-    expect(b.session.snapshot.busy).to.equal(true);
-    await idle(b.session);
-    expect(visible(lastAnswer(b.session))).to.deep.equal(expected);
-    expect(b.hooks.completed.length).to.equal(1);
-    expect(a.hooks.completed.length).to.equal(1); // only the first turn: the disposed one said nothing more
-    expect(c.net.count('POST', '/cancel')).to.equal(0);
-    expect(c.net.requests.filter(isPost).length).to.equal(2);
-    expect((await b.persistence.load()).responseId).to.equal(null);
-  });
+      const b = await chat(c, persistKey);
+      await b.session.restore();
+      expect(b.session.snapshot.messages.map((m) => [m.role, m.role === 'user' ? m.text : '…'])).to.deep.equal([
+        ['user', 'First [chars=5] [no-tools] [no-reasoning]'],
+        ['assistant', '…'],
+        ['user', INPUT],
+        ['assistant', '…'],
+      ]);
+      expect(b.session.snapshot.busy).to.equal(true);
+      await idle(b.session);
+      expect(visible(lastAnswer(b.session))).to.deep.equal(expected);
+      expect(b.hooks.completed.length).to.equal(1);
+      expect(a.hooks.completed.length).to.equal(1); // only the first turn: the disposed one said nothing more
+      expect(c.net.count('POST', '/cancel')).to.equal(0);
+      expect(c.net.requests.filter(isPost).length).to.equal(2);
+      expect((await b.persistence.load()).responseId).to.equal(null);
+    });
+  }
 });
