@@ -14,6 +14,7 @@ const lightTokens = css`
   --_accent-text: var(--agent37-accent-text, #ffffff);
   --_user-bg: var(--agent37-user-background, #2f5bd3);
   --_user-text: var(--agent37-user-text, #ffffff);
+  --_success: var(--agent37-success, #1e7b34);
   --_danger: var(--agent37-danger, #b42318);
   --_danger-bg: var(--agent37-danger-background, #fdecea);
   --_focus: var(--agent37-focus-ring, #1a56db);
@@ -30,6 +31,7 @@ const darkTokens = css`
   --_accent-text: var(--agent37-accent-text, #0c1330);
   --_user-bg: var(--agent37-user-background, #34497f);
   --_user-text: var(--agent37-user-text, #f3f6ff);
+  --_success: var(--agent37-success, #7dd38f);
   --_danger: var(--agent37-danger, #ff9d94);
   --_danger-bg: var(--agent37-danger-background, #3b1d1b);
   --_focus: var(--agent37-focus-ring, #9db8ff);
@@ -90,6 +92,9 @@ export const chatStyles = css`
     flex: 1;
     min-width: 0;
     font-weight: 600;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
   }
 
   .button {
@@ -164,11 +169,5 @@ export const chatStyles = css`
     padding: 0.35em 1em;
     box-shadow: 0 2px 8px rgb(0 0 0 / 0.2);
     cursor: pointer;
-  }
-
-  @media (prefers-reduced-motion: no-preference) {
-    .messages {
-      scroll-behavior: auto;
-    }
   }
 `;

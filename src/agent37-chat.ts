@@ -23,7 +23,7 @@ const PIN_THRESHOLD_PX = 32;
  *
  * @summary Embeddable streaming chat for agent37 agents.
  *
- * @slot header - a title or logo, at the start of the header
+ * @slot header - a title or logo, at the start of the header (replaces the `heading` text)
  * @slot greeting - what an empty conversation shows (replaces the `greeting` text)
  *
  * @event agent37-send - a message is about to be sent; cancelable
@@ -63,6 +63,7 @@ const PIN_THRESHOLD_PX = 32;
  * @cssproperty [--agent37-accent-text=#ffffff] - text on the accent
  * @cssproperty [--agent37-user-background=#2f5bd3] - the visitor's bubbles
  * @cssproperty [--agent37-user-text=#ffffff] - text in the visitor's bubbles
+ * @cssproperty [--agent37-success=#1e7b34] - a finished tool step's mark
  * @cssproperty [--agent37-danger=#b42318] - error text
  * @cssproperty [--agent37-danger-background=#fdecea] - error background
  * @cssproperty [--agent37-focus-ring=#1a56db] - focus outline
@@ -80,6 +81,7 @@ export class Agent37Chat extends LitElement {
     provider: {},
     reasoningEffort: { attribute: 'reasoning-effort' },
     metadata: { attribute: false },
+    heading: {},
     greeting: {},
     showReasoning: { attribute: 'show-reasoning' },
     placeholder: {},
@@ -104,6 +106,8 @@ export class Agent37Chat extends LitElement {
   declare reasoningEffort: ReasoningEffort | undefined;
   /** string pairs echoed back by the server with every answer */
   declare metadata: Record<string, string> | undefined;
+  /** the header's title (or use the `header` slot) */
+  declare heading: string;
   /** what an empty conversation says */
   declare greeting: string;
   /** "false" hides the agent's reasoning entirely */
@@ -139,6 +143,7 @@ export class Agent37Chat extends LitElement {
     this.provider = undefined;
     this.reasoningEffort = undefined;
     this.metadata = undefined;
+    this.heading = 'Chat';
     this.greeting = 'Hi! How can I help?';
     this.showReasoning = 'true';
     this.placeholder = 'Message';
@@ -355,7 +360,7 @@ export class Agent37Chat extends LitElement {
     const shownNotice = notice ?? this._notice;
     return html`<div class="chat">
       <div class="header" part="header">
-        <div class="header__title"><slot name="header"></slot></div>
+        <div class="header__title"><slot name="header">${this.heading}</slot></div>
         <button
           type="button"
           class="button"
