@@ -97,6 +97,8 @@ export class TurnRunner {
   private sessionId: string | null = null;
   private input: string | undefined;
   private knownUserMessages: number | undefined;
+  /** the POST got an HTTP answer: the gateway took the turn even if its stream broke at once */
+  private postAnswered = false;
   /** name + data of every event emitted, in order: what a replay is compared against */
   private readonly emitted: string[] = [];
   /** false once a replay did not line up with what was emitted */
@@ -189,6 +191,7 @@ export class TurnRunner {
       const connection = this.connect();
       try {
         const response = await this.o.api.createResponse(body, connection.signal);
+        this.postAnswered = true;
         return { kind: 'stream', response, connection };
       } catch (e) {
         connection.close();
@@ -262,15 +265,18 @@ export class TurnRunner {
       if (!this.responseId) {
         // the drop came before response.created: find the turn through its session, never POST again
         let found: Awaited<ReturnType<TurnRunner['findLostTurn']>>;
+        const lost = error ?? new Agent37Error({ code: 'stream_interrupted', message: 'The connection dropped before the answer started.' });
         try {
           found = await this.findLostTurn();
         } catch (e) {
           this.throwIfDetached();
+          // the POST never got an answer and the session cannot be read either: most likely offline,
+          // and the turn most likely never started; give the text back rather than keep it waiting
+          if (!this.postAnswered) throw lost;
           lastError = asAgent37Error(e);
           failures++;
           continue;
         }
-        const lost = error ?? new Agent37Error({ code: 'stream_interrupted', message: 'The connection dropped before the answer started.' });
         if (found.kind === 'none') throw lost;
         if (found.kind === 'finished') return found.outcome;
         if (found.kind === 'not-yet') {
@@ -314,10 +320,12 @@ export class TurnRunner {
       this.noteDrop(consumed.error);
       lastError = consumed.error;
       if (consumed.progressed) {
+        // a new drop after progress: its first retry is at once again
         failures = 0;
         failingSince = Date.now();
+      } else {
+        failures++;
       }
-      failures++;
     }
   }
 
