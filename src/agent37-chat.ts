@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { MAX_REQUEST_BYTES, REASONING_EFFORTS, type ReasoningEffort, type TokenGrant } from './client/contract.js';
 import { Agent37Error } from './client/errors.js';
+import type { ReconnectOptions } from './client/turn.js';
 import { chatStyles } from './agent37-chat.styles.js';
 import type { Agent37Composer, ComposerSubmitEvent } from './components/agent37-composer.js';
 import {
@@ -90,6 +91,7 @@ export class Agent37Chat extends LitElement {
     imageOrigins: { attribute: 'image-origins' },
     fetch: { attribute: false },
     stallTimeoutMs: { attribute: false },
+    reconnect: { attribute: false },
     _pinned: { state: true },
     _notice: { state: true },
   };
@@ -123,6 +125,8 @@ export class Agent37Chat extends LitElement {
   declare fetch: typeof fetch | undefined;
   /** how long a stream may stay silent (keepalives included) before it is treated as dropped */
   declare stallTimeoutMs: number | undefined;
+  /** reattach backoff after a dropped stream, and how long before it shows "Connection lost" (default 60 s) */
+  declare reconnect: ReconnectOptions | undefined;
   declare private _pinned: boolean;
   /** a refusal the session did not record (checked before sending, or when the chat is not wired) */
   declare private _notice: Agent37Error | null;
@@ -152,6 +156,7 @@ export class Agent37Chat extends LitElement {
     this.imageOrigins = '';
     this.fetch = undefined;
     this.stallTimeoutMs = undefined;
+    this.reconnect = undefined;
     this._pinned = true;
     this._notice = null;
     this._controller = new ChatController(this, {
@@ -161,6 +166,7 @@ export class Agent37Chat extends LitElement {
         persistKey: this.persistKey || 'default',
         fetch: this.fetch,
         stallTimeoutMs: this.stallTimeoutMs,
+        reconnect: this.reconnect,
       }),
       request: () => this._request(),
       hooks: {
@@ -346,7 +352,7 @@ export class Agent37Chat extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>) {
-    if (changed.has('tokenUrl') || changed.has('getToken') || changed.has('persistKey') || changed.has('fetch') || changed.has('stallTimeoutMs')) {
+    if (changed.has('tokenUrl') || changed.has('getToken') || changed.has('persistKey') || changed.has('fetch') || changed.has('stallTimeoutMs') || changed.has('reconnect')) {
       this._controller.syncWiring();
     }
   }

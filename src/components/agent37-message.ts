@@ -19,6 +19,8 @@ import type { AssistantMessage, ChatMessage } from '../state/conversation-types.
  * @csspart status - the stopped / reconnecting line
  * @csspart error - an error shown in the answer
  * @csspart resume-button - Resume after a lost connection
+ *
+ * @event resume-request - internal, not composed: the visitor pressed Resume
  */
 export class Agent37Message extends LitElement {
   static override styles = css`
@@ -128,6 +130,12 @@ export class Agent37Message extends LitElement {
     this.imageOrigins = [];
   }
 
+  /** The notice's event stays in this shadow root; pass it on to the chat (still not composed). */
+  private _onResumeRequest(e: Event) {
+    e.stopPropagation();
+    this.dispatchEvent(new Event('resume-request', { bubbles: true, composed: false }));
+  }
+
   override render() {
     const message = this.message;
     if (!message) return nothing;
@@ -181,7 +189,13 @@ export class Agent37Message extends LitElement {
       case 'waiting':
         return message.error ? html`<agent37-notice exportparts="error" .error=${message.error}></agent37-notice>` : nothing;
       case 'interrupted':
-        return html`<agent37-notice exportparts="error, resume-button" resumable .error=${message.error ?? CONNECTION_LOST}></agent37-notice>`;
+        // Whatever the last attempt answered (a 502, a network error), the visitor lost the stream.
+        return html`<agent37-notice
+          exportparts="error, resume-button"
+          resumable
+          .error=${CONNECTION_LOST}
+          @resume-request=${this._onResumeRequest}
+        ></agent37-notice>`;
       case 'failed':
         return message.error
           ? html`<agent37-notice exportparts="error" .error=${message.error}></agent37-notice>`
@@ -192,7 +206,7 @@ export class Agent37Message extends LitElement {
   }
 }
 
-/** An interrupted answer offers Resume even when the runner kept no error for it. */
+/** What an interrupted answer says; the runner's own error stays on the message for the page. */
 const CONNECTION_LOST = new Agent37Error({ code: 'stream_interrupted', message: 'Connection lost.' });
 
 declare global {

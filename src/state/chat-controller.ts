@@ -8,6 +8,7 @@ import { Agent37Api } from '../client/api.js';
 import type { CreateResponseBody, TokenGrant } from '../client/contract.js';
 import { Agent37Error } from '../client/errors.js';
 import { TokenSource } from '../client/token.js';
+import type { ReconnectOptions } from '../client/turn.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from './chat-session.js';
 import { createPersistence } from './persistence.js';
 
@@ -18,6 +19,7 @@ export interface ChatWiring {
   persistKey: string;
   fetch?: typeof fetch | undefined;
   stallTimeoutMs?: number | undefined;
+  reconnect?: ReconnectOptions | undefined;
 }
 
 export type ChatRequest = Omit<CreateResponseBody, 'input' | 'session_id' | 'stream'>;
@@ -122,6 +124,7 @@ export class ChatController implements ReactiveController {
         persistence: createPersistence(grant.api_base, wiring.persistKey),
         request: () => this.options.request(),
         ...(wiring.stallTimeoutMs !== undefined ? { stallTimeoutMs: wiring.stallTimeoutMs } : {}),
+        ...(wiring.reconnect ? { reconnect: wiring.reconnect } : {}),
         hooks: this.options.hooks,
       });
       this.session = session;
@@ -167,7 +170,8 @@ function sameWiring(a: ChatWiring | null, b: ChatWiring): boolean {
     a.getToken === b.getToken &&
     a.persistKey === b.persistKey &&
     a.fetch === b.fetch &&
-    a.stallTimeoutMs === b.stallTimeoutMs
+    a.stallTimeoutMs === b.stallTimeoutMs &&
+    a.reconnect === b.reconnect
   );
 }
 
