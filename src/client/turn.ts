@@ -138,7 +138,7 @@ export class TurnRunner {
         if (posted.kind === 'attach') return await this.reattach(posted.error, posted.error === null);
         const consumed = await this.consume(posted.response, posted.connection);
         if (consumed.kind === 'terminal') return consumed.outcome;
-        this.noteDrop(consumed.error);
+        this.noteDrop();
         return await this.reattach(consumed.error);
       }
       this.responseId = start.responseId;
@@ -199,13 +199,13 @@ export class TurnRunner {
         if (connection.stalled) {
           // no answer at all: the turn may or may not have started; look for it rather than POST again
           const error = new Agent37Error({ code: 'stream_interrupted', message: 'The chat server stopped answering.' });
-          this.noteDrop(error);
+          this.noteDrop();
           return { kind: 'attach', error };
         }
         if (!(e instanceof Agent37Error)) throw e;
         if (e.code === 'network_error' && this.sessionId) {
           // the request may have reached the gateway before the connection broke: look, never resend
-          this.noteDrop(e);
+          this.noteDrop();
           return { kind: 'attach', error: e };
         }
         if (e.status === 409 && e.code === 'session_busy') {
@@ -317,7 +317,7 @@ export class TurnRunner {
         continue;
       }
       if (consumed.kind === 'terminal') return consumed.outcome;
-      this.noteDrop(consumed.error);
+      this.noteDrop();
       lastError = consumed.error;
       if (consumed.progressed) {
         // a new drop after progress: its first retry is at once again
@@ -536,7 +536,7 @@ export class TurnRunner {
     return new Connection(this.stallTimeoutMs, this.lifetime.signal);
   }
 
-  private noteDrop(_error: Agent37Error): void {
+  private noteDrop(): void {
     this.droppedAt ??= Date.now();
   }
 

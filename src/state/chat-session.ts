@@ -218,7 +218,7 @@ export class ChatSession {
     this.publish();
     runner.run(start).then(
       (outcome) => this.finishTurn(turn, outcome),
-      (error: unknown) => this.dropTurn(turn, asError(error)),
+      () => this.dropTurn(turn),
     );
     return turn;
   }
@@ -264,7 +264,7 @@ export class ChatSession {
   }
 
   /** The turn never started (refused POST, cut before it was named): nothing of it stays. */
-  private dropTurn(turn: Turn, _error: Agent37Error): void {
+  private dropTurn(turn: Turn): void {
     if (this.disposed || this.turn !== turn) return;
     this.turn = null;
     this.dispatch({ type: 'remove', id: turn.messageId });

@@ -50,11 +50,13 @@ describe('TokenSource', () => {
   });
 
   it('refreshes ahead of expires_at', async () => {
-    const { tokens, net } = client('/api/agent37', { ttl: 2 });
+    const { tokens, net } = client('/api/agent37', { ttl: 3 });
     const first = await tokens.get();
+    await tokens.get();
     expect(net.count('POST', '/api/agent37/token')).to.equal(1);
-    // with 2 s of life the refresh margin is 10% (200 ms): 150 ms before expiry the token is not handed out again
-    await sleep(Math.max(0, first.expires_at - Date.now() - 150));
+    // the token's exp is in whole seconds, so it lives 2–3 s and the refresh margin (10% of that) is
+    // 200–300 ms: 40 ms before expiry the old token is not handed out again
+    await sleep(Math.max(0, first.expires_at - Date.now() - 40));
     const second = await tokens.get();
     expect(net.count('POST', '/api/agent37/token')).to.equal(2);
     expect(second.expires_at).to.be.above(first.expires_at);
