@@ -1,0 +1,201 @@
+/**
+ * The page's side of <agent37-chat>: attributes and properties reach the request and the render,
+ * getToken replaces token-url, theme overrides the system, slots, and leaving the page never
+ * cancels a turn.
+ */
+import { expect, fixture, html } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
+import type { Agent37Chat } from '../../src/agent37-chat.js';
+import type { TokenGrant } from '../../src/client/contract.js';
+import { isPost } from '../support/client-harness.js';
+import {
+  RecordingFetch,
+  lastAnswer,
+  messageElements,
+  mountChat,
+  sendFromComposer,
+  settle,
+  shadow,
+  uniqueName,
+  until,
+  untilAnswerEnds,
+  watchLitWarnings,
+} from './element-harness.js';
+
+declare function describe(name: string, body: () => void): void;
+declare function it(name: string, body: () => Promise<void>): void;
+declare function beforeEach(body: () => void): void;
+declare function afterEach(body: () => void | Promise<void>): void;
+
+let lit: ReturnType<typeof watchLitWarnings>;
+beforeEach(() => {
+  lit = watchLitWarnings();
+});
+afterEach(async () => {
+  lit.stop();
+  await emulateMedia({ colorScheme: 'light' });
+  expect(lit.warnings, 'Lit dev-mode warnings').to.deep.equal([]);
+});
+
+/** A fetch that keeps the JSON body of every POST /v1/responses. */
+function bodyRecorder(net: RecordingFetch): { fetch: typeof fetch; bodies: Record<string, unknown>[] } {
+  const bodies: Record<string, unknown>[] = [];
+  return {
+    bodies,
+    fetch: (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (init?.method === 'POST' && url.endsWith('/v1/responses') && typeof init.body === 'string') bodies.push(JSON.parse(init.body));
+      return net.fetch(input, init);
+    },
+  };
+}
+
+describe('<agent37-chat>: properties', () => {
+  it('agent, model, provider, reasoning-effort and metadata go with every message', async () => {
+    const net = new RecordingFetch();
+    const recorder = bodyRecorder(net);
+    const user = uniqueName('u');
+    const el = await fixture<Agent37Chat>(html`<agent37-chat
+      style="height: 400px"
+      .fetch=${recorder.fetch}
+      .metadata=${{ page: 'pricing' }}
+      token-url=${`/api/agent37/token?user=${user}`}
+      persist-key=${uniqueName('k')}
+      agent="hermes"
+      model="demo-model"
+      provider="demo-provider"
+      reasoning-effort="low"
+    ></agent37-chat>`);
+    await el.send('with options [no-tools] [no-reasoning]');
+    await untilAnswerEnds(el);
+    await el.send('and again [no-tools] [no-reasoning]');
+    await untilAnswerEnds(el);
+    expect(recorder.bodies).to.have.length(2);
+    expect(recorder.bodies[0]).to.deep.equal({
+      agent: 'hermes',
+      model: 'demo-model',
+      provider: 'demo-provider',
+      reasoning_effort: 'low',
+      metadata: { page: 'pricing' },
+      input: 'with options [no-tools] [no-reasoning]',
+      stream: true,
+    });
+    expect(recorder.bodies[1]).to.include({ session_id: el.sessionId, input: 'and again [no-tools] [no-reasoning]', model: 'demo-model' });
+  });
+
+  it('getToken can replace token-url', async () => {
+    const user = uniqueName('u');
+    const calls: (TokenGrant | null)[] = [];
+    const el = await fixture<Agent37Chat>(html`<agent37-chat style="height: 400px" persist-key=${uniqueName('k')}></agent37-chat>`);
+    el.getToken = async (previous) => {
+      calls.push(previous);
+      const response = await fetch(`/api/agent37/token?user=${user}`, { method: 'POST' });
+      return (await response.json()) as TokenGrant;
+    };
+    await until(() => calls.length > 0, 'getToken to be asked');
+    expect(calls[0]).to.equal(null);
+    expect(await el.send('via getToken [no-tools] [no-reasoning]')).to.equal(true);
+    expect((await untilAnswerEnds(el)).status).to.equal('complete');
+  });
+
+  it('image-origins reach the markdown renderer as a list, and placeholder labels the box', async () => {
+    const { el } = await mountChat({ attributes: { 'image-origins': 'https://img.example.com  https://cdn.example.org', placeholder: 'Ask about your order' } });
+    await el.send('images? [no-tools] [no-reasoning]');
+    await untilAnswerEnds(el);
+    const markdown = shadow(messageElements(el)[1]!).querySelector('agent37-markdown')!;
+    expect(markdown.imageOrigins).to.deep.equal(['https://img.example.com', 'https://cdn.example.org']);
+    const textarea = shadow(shadow(el).querySelector('agent37-composer')!).querySelector('textarea')!;
+    expect(textarea.placeholder).to.equal('Ask about your order');
+    expect(textarea.getAttribute('aria-label')).to.equal('Ask about your order');
+  });
+
+  it('disabled turns the box and the buttons off', async () => {
+    const { el, net } = await mountChat({ attributes: { disabled: '' } });
+    const composer = shadow(el).querySelector('agent37-composer')!;
+    await composer.updateComplete;
+    const textarea = shadow(composer).querySelector('textarea')!;
+    const button = shadow(composer).querySelector('button')!;
+    expect(textarea.disabled).to.equal(true);
+    expect(button.disabled).to.equal(true);
+    textarea.value = 'hello';
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    await settle(el);
+    expect(net.posts()).to.equal(0);
+    el.disabled = false;
+    await settle(el);
+    await composer.updateComplete;
+    expect(textarea.disabled).to.equal(false);
+  });
+
+  it('greeting and header slots replace the texts', async () => {
+    const el = await fixture<Agent37Chat>(html`<agent37-chat style="height: 400px" persist-key=${uniqueName('k')}>
+      <strong slot="header">Support</strong>
+      <p slot="greeting">Welcome! Ask about <em>anything</em>.</p>
+    </agent37-chat>`);
+    const headerSlot = shadow(el).querySelector<HTMLSlotElement>('slot[name="header"]')!;
+    const greetingSlot = shadow(el).querySelector<HTMLSlotElement>('slot[name="greeting"]')!;
+    expect(headerSlot.assignedElements().map((e) => e.textContent)).to.deep.equal(['Support']);
+    expect(greetingSlot.assignedElements().map((e) => e.textContent)).to.deep.equal(['Welcome! Ask about anything.']);
+  });
+
+  it('follows the system colour scheme unless theme is set', async () => {
+    const el = await fixture<Agent37Chat>(html`<agent37-chat style="height: 300px" persist-key=${uniqueName('k')}></agent37-chat>`);
+    const background = () => getComputedStyle(el).backgroundColor;
+    await emulateMedia({ colorScheme: 'light' });
+    const light = background();
+    await emulateMedia({ colorScheme: 'dark' });
+    const dark = background();
+    expect(dark).to.not.equal(light);
+    el.theme = 'light';
+    await el.updateComplete;
+    expect(el.getAttribute('theme')).to.equal('light');
+    expect(background()).to.equal(light);
+    await emulateMedia({ colorScheme: 'light' });
+    el.theme = 'dark';
+    await el.updateComplete;
+    expect(background()).to.equal(dark);
+    el.style.setProperty('--agent37-background', 'rgb(1, 2, 3)');
+    expect(background()).to.equal('rgb(1, 2, 3)');
+  });
+
+  it('leaving the page never cancels a turn: the next element with the same persist-key finishes it', async () => {
+    const net = new RecordingFetch().add({ when: isPost, pace: '60' });
+    const first = await mountChat({ net });
+    await sendFromComposer(first.el, 'keep going without me [no-tools] [no-reasoning]');
+    await until(() => (lastAnswer(first.el)?.text.length ?? 0) > 0, 'the first words');
+    first.el.remove();
+
+    const again = await mountChat({ user: first.user, persistKey: first.persistKey, net });
+    const answer = await untilAnswerEnds(again.el, 30_000);
+    expect(answer.status).to.equal('complete');
+    expect(net.count('POST', /\/cancel$/)).to.equal(0);
+    expect(net.posts()).to.equal(1);
+    expect(again.el.messages.map((m) => [m.role, m.role === 'user' ? m.text : m.status])).to.deep.equal([
+      ['user', 'keep going without me [no-tools] [no-reasoning]'],
+      ['assistant', 'complete'],
+    ]);
+  });
+
+  it('survives being mounted and removed many times', async () => {
+    const persistKey = uniqueName('k');
+    const user = uniqueName('u');
+    const errors: string[] = [];
+    const onError = (e: ErrorEvent) => errors.push(e.message);
+    window.addEventListener('error', onError);
+    try {
+      for (let i = 0; i < 15; i++) {
+        const { el } = await mountChat({ user, persistKey });
+        el.remove();
+        document.body.append(el);
+        await settle(el);
+        el.remove();
+      }
+      const { el } = await mountChat({ user, persistKey });
+      expect(await el.send('still fine [no-tools] [no-reasoning]')).to.equal(true);
+      expect((await untilAnswerEnds(el)).status).to.equal('complete');
+    } finally {
+      window.removeEventListener('error', onError);
+    }
+    expect(errors).to.deep.equal([]);
+  });
+});
