@@ -31,7 +31,8 @@ const PIN_THRESHOLD_PX = 32;
  * @event agent37-response-created - the server started an answer
  * @event agent37-response-completed - an answer ended (completed or stopped)
  * @event agent37-error - something went wrong; `detail.error` is an Agent37Error
- * @event agent37-session-change - the conversation moved to another session
+ * @event agent37-session-change - the conversation moved to another session (the first answer
+ *   minted one, or New conversation); not fired when a stored conversation is loaded
  *
  * @csspart header - the bar above the conversation
  * @csspart new-conversation-button - "New conversation"
@@ -363,7 +364,8 @@ export class Agent37Chat extends LitElement {
 
   override render() {
     const { messages, busy, restoring, notice } = this._controller.snapshot;
-    const shownNotice = notice ?? this._notice;
+    // The visitor's latest refusal first; the session clears its own notice on the next send.
+    const shownNotice = this._notice ?? notice;
     return html`<div class="chat">
       <div class="header" part="header">
         <div class="header__title"><slot name="header">${this.heading}</slot></div>

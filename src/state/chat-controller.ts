@@ -119,20 +119,32 @@ export class ChatController implements ReactiveController {
       // The store is named from api_base, which only the token endpoint knows.
       const grant = await tokens.get();
       if (generation !== this.generation) throw superseded();
+      let restoring = true;
+      const hooks = this.options.hooks;
       const session = new ChatSession({
         api: new Agent37Api({ tokens, ...(wiring.fetch ? { fetch: wiring.fetch } : {}) }),
         persistence: createPersistence(grant.api_base, wiring.persistKey),
         request: () => this.options.request(),
         ...(wiring.stallTimeoutMs !== undefined ? { stallTimeoutMs: wiring.stallTimeoutMs } : {}),
         ...(wiring.reconnect ? { reconnect: wiring.reconnect } : {}),
-        hooks: this.options.hooks,
+        hooks: {
+          ...hooks,
+          // Loading the stored conversation changes nothing for the page: it is the one it had.
+          sessionChange: (id) => {
+            if (!restoring) hooks.sessionChange?.(id);
+          },
+        },
       });
       this.session = session;
       this.unsubscribe = session.subscribe((snapshot) => {
         if (generation === this.generation) this.setSnapshot(snapshot);
       });
       this.setSnapshot(session.snapshot);
-      await session.restore();
+      try {
+        await session.restore();
+      } finally {
+        restoring = false;
+      }
       return session;
     })();
     this.ready = ready;

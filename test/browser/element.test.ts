@@ -107,8 +107,11 @@ describe('<agent37-chat>: a conversation', () => {
     const sessionId = first.el.sessionId;
     first.el.remove();
 
+    const events = recordEvents();
     const again = await mountChat({ user: first.user, persistKey: first.persistKey });
     await until(() => again.el.messages.length === 2, 'the history');
+    events.stop();
+    expect(events.names, 'loading the stored conversation is no event').to.deep.equal([]);
     expect(again.el.sessionId).to.equal(sessionId);
     expect(again.el.messages.map((m) => [m.role, m.text])).to.deep.equal([
       ['user', 'first question [no-tools]'],
