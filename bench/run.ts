@@ -1,15 +1,17 @@
 // `npm run bench`: builds bench/ with Vite (production Lit, minified, as users get it), serves it on
-// 127.0.0.1, and streams markdown answers of 30k, 60k and 120k characters in 4-character deltas
-// through the element in headless Chromium. Prints the figures; asserts nothing.
+// 127.0.0.1, and streams markdown answers of 30k, 60k and 120k characters in 4-character deltas in
+// headless Chromium, through <agent37-chat> (what a visitor gets) and through <agent37-markdown> alone.
+// Prints the figures; asserts nothing. `npm run bench -- markdown` (or `chat`) runs one of them.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
-import type { BenchResult } from './bench-page.js';
+import type { BenchResult, Via } from './bench-page.js';
 
 const SIZES = [30_000, 60_000, 120_000];
+const VIAS: Via[] = process.argv[2] === 'chat' || process.argv[2] === 'markdown' ? [process.argv[2]] : ['chat', 'markdown'];
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = await mkdtemp(join(tmpdir(), 'agent37-bench-'));
 
@@ -28,26 +30,29 @@ const browser = await chromium.launch({
 });
 
 try {
-  const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
-  page.on('pageerror', (error) => console.error('page error:', error.message));
-  await page.goto(server.resolvedUrls!.local[0]!);
-  await page.waitForFunction(() => typeof window.runBench === 'function');
-  await page.evaluate((size) => window.runBench(size), 10_000); // warm-up, not reported
-
   const ms = (value: number) => `${value.toFixed(value < 10 ? 3 : 0)} ms`;
-  const results: BenchResult[] = [];
-  console.log('Streaming markdown through <agent37-markdown>, 4-character deltas, one per task (headless Chromium)');
-  for (const size of SIZES) {
-    const result = await page.evaluate((s) => window.runBench(s), size);
-    results.push(result);
-    console.log(
-      `${String(size).padStart(7)} chars  ${String(result.deltas).padStart(6)} deltas  total ${ms(result.totalMs).padStart(8)}` +
-        `  per delta, first 1,000: median ${ms(result.first.medianMs)}, p95 ${ms(result.first.p95Ms)}` +
-        `  last 1,000: median ${ms(result.last.medianMs)}, p95 ${ms(result.last.p95Ms)}  (${result.frames} frames)`,
-    );
+  for (const via of VIAS) {
+    // a fresh page each, so one run's leftovers (a chat's state, IndexedDB) do not weigh on the other
+    const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
+    page.on('pageerror', (error) => console.error('page error:', error.message));
+    await page.goto(server.resolvedUrls!.local[0]!);
+    await page.waitForFunction(() => typeof window.runBench === 'function');
+    await page.evaluate(([size, v]) => window.runBench(size, v), [10_000, via] as const); // warm-up, not reported
+    const results: BenchResult[] = [];
+    console.log(`\nThrough <agent37-${via}>: 4-character deltas, one per task, headless Chromium`);
+    for (const size of SIZES) {
+      const result = await page.evaluate(([s, v]) => window.runBench(s, v), [size, via] as const);
+      results.push(result);
+      console.log(
+        `${String(size).padStart(7)} chars  ${String(result.deltas).padStart(6)} deltas  total ${ms(result.totalMs).padStart(8)}` +
+          `  per delta, first 1,000: median ${ms(result.first.medianMs)}, p95 ${ms(result.first.p95Ms)}` +
+          `;  last 1,000: median ${ms(result.last.medianMs)}, p95 ${ms(result.last.p95Ms)}  (${result.frames} frames)`,
+      );
+    }
+    const [, sixty, hundredTwenty] = results;
+    if (sixty && hundredTwenty) console.log(`120k / 60k total time: ${(hundredTwenty.totalMs / sixty.totalMs).toFixed(2)}×`);
+    await page.close();
   }
-  const [, sixty, hundredTwenty] = results;
-  if (sixty && hundredTwenty) console.log(`120k / 60k total time: ${(hundredTwenty.totalMs / sixty.totalMs).toFixed(2)}×`);
 } finally {
   await browser.close();
   await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
