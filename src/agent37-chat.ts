@@ -262,7 +262,7 @@ export class Agent37Chat extends LitElement {
     if (this._controller.snapshot.busy) {
       return new Agent37Error({ code: 'session_busy', message: 'The agent is still answering your previous message.' });
     }
-    const body = JSON.stringify({ input: text, session_id: this.sessionId ?? '', stream: true, ...this._request() });
+    const body = JSON.stringify({ ...this._request(), input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) });
     if (new TextEncoder().encode(body).byteLength > MAX_REQUEST_BYTES) {
       return new Agent37Error({ code: 'payload_too_large', status: 413, message: 'The message is larger than the 2 MB request limit.' });
     }

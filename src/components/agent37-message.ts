@@ -151,7 +151,7 @@ export class Agent37Message extends LitElement {
     return html`<div class="bubble bubble--assistant" part="bubble">
       ${this.showReasoning && message.reasoning ? this.renderReasoning(message, live) : nothing}
       ${message.steps.length > 0
-        ? html`<agent37-tool-steps part="tool-steps" exportparts="list: tool-steps-list" .steps=${message.steps}></agent37-tool-steps>`
+        ? html`<agent37-tool-steps part="tool-steps" .steps=${message.steps}></agent37-tool-steps>`
         : nothing}
       ${this.renderText(message, live)}
       ${waiting ? html`<span class="pending" role="img" aria-label="The agent is working"><span></span><span></span><span></span></span>` : nothing}
