@@ -1,13 +1,13 @@
 import { css } from 'lit';
 
 // Colours come from the chat's palette (`--_*`, inherited) when inside <agent37-chat>, else from the
-// page's `--agent37-*` properties, else the defaults. Token colours follow `color-scheme` (light-dark()).
+// page's `--agent37-*` properties, else defaults; these and the token colours follow `color-scheme`.
 export const codeBlockStyles = css`
   :host {
     display: block;
     margin: 0.75em 0;
     border-radius: var(--_radius-small, 8px);
-    background: var(--_code-bg, var(--agent37-code-background, #eef0f3));
+    background: var(--_code-bg, var(--agent37-code-background, light-dark(#eef0f3, #1c1f26)));
     color: var(--_text, var(--agent37-text, inherit));
     overflow: hidden;
   }
@@ -16,9 +16,9 @@ export const codeBlockStyles = css`
     align-items: center;
     gap: 0.5em;
     padding: 0.25em 0.35em 0.25em 0.85em;
-    border-bottom: 1px solid var(--_border, var(--agent37-border, #d5d9e0));
+    border-bottom: 1px solid var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
     font-size: 0.8em;
-    color: var(--_muted, var(--agent37-muted, #5a6270));
+    color: var(--_muted, var(--agent37-muted, light-dark(#5a6270, #a3aab8)));
   }
   .language {
     font-family: var(--agent37-code-font-family, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
@@ -34,11 +34,11 @@ export const codeBlockStyles = css`
     cursor: pointer;
   }
   .copy:hover {
-    border-color: var(--_border, var(--agent37-border, #d5d9e0));
+    border-color: var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
   }
   .copy:focus-visible,
   pre:focus-visible {
-    outline: 2px solid var(--_focus, var(--agent37-focus-ring, #1a56db));
+    outline: 2px solid var(--_focus, var(--agent37-focus-ring, light-dark(#1a56db, #9db8ff)));
     outline-offset: -2px;
   }
   pre {

@@ -2,7 +2,7 @@ import { css } from 'lit';
 
 // Sized for a chat bubble: compact spacing, headings only a little larger than text, wide content
 // (tables, code) scrolling inside the bubble. Colours come from the chat's palette (`--_*`, inherited)
-// inside <agent37-chat>, else from the page's `--agent37-*` properties, else the defaults.
+// inside <agent37-chat>, else from the page's `--agent37-*` properties, else defaults that follow `color-scheme`.
 export const markdownStyles = css`
   :host {
     display: block;
@@ -47,7 +47,7 @@ export const markdownStyles = css`
     font-size: 1em;
   }
   h6 {
-    color: var(--_muted, var(--agent37-muted, #5a6270));
+    color: var(--_muted, var(--agent37-muted, light-dark(#5a6270, #a3aab8)));
   }
   ul,
   ol {
@@ -73,16 +73,16 @@ export const markdownStyles = css`
     padding: 0 0 0 0.85em;
     margin-left: 0;
     margin-right: 0;
-    border-left: 3px solid var(--_border, var(--agent37-border, #d5d9e0));
-    color: var(--_muted, var(--agent37-muted, #5a6270));
+    border-left: 3px solid var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
+    color: var(--_muted, var(--agent37-muted, light-dark(#5a6270, #a3aab8)));
   }
   hr {
     margin: 1em 0;
     border: 0;
-    border-top: 1px solid var(--_border, var(--agent37-border, #d5d9e0));
+    border-top: 1px solid var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
   }
   a {
-    color: var(--_accent, var(--agent37-accent, #2f5bd3));
+    color: var(--_accent, var(--agent37-accent, light-dark(#2f5bd3, #7ea2ff)));
     text-decoration: underline;
     text-underline-offset: 0.15em;
   }
@@ -91,7 +91,7 @@ export const markdownStyles = css`
   }
   a:focus-visible,
   .table-scroll:focus-visible {
-    outline: 2px solid var(--_focus, var(--agent37-focus-ring, #1a56db));
+    outline: 2px solid var(--_focus, var(--agent37-focus-ring, light-dark(#1a56db, #9db8ff)));
     outline-offset: 2px;
   }
   img {
@@ -104,7 +104,7 @@ export const markdownStyles = css`
     border-radius: 4px;
     font-family: var(--agent37-code-font-family, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
     font-size: 0.875em;
-    background: var(--_code-bg, var(--agent37-code-background, #eef0f3));
+    background: var(--_code-bg, var(--agent37-code-background, light-dark(#eef0f3, #1c1f26)));
   }
   .html {
     white-space: pre-wrap;
@@ -120,14 +120,14 @@ export const markdownStyles = css`
   th,
   td {
     padding: 0.35em 0.7em;
-    border: 1px solid var(--_border, var(--agent37-border, #d5d9e0));
+    border: 1px solid var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
     text-align: left;
     vertical-align: top;
     overflow-wrap: normal;
   }
   th {
     font-weight: 600;
-    background: var(--_code-bg, var(--agent37-code-background, #eef0f3));
+    background: var(--_code-bg, var(--agent37-code-background, light-dark(#eef0f3, #1c1f26)));
   }
   .align-center {
     text-align: center;

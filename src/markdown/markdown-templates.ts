@@ -148,8 +148,9 @@ function renderTable(token: Tokens.Table, context: RenderContext): TemplateResul
     const content = renderInline(c.tokens, context);
     return c.header ? html`<th class=${align}>${content}</th>` : html`<td class=${align}>${content}</td>`;
   };
-  // the wrapper scrolls sideways inside a narrow bubble; focusable so keyboards can scroll it too
-  return html`<div class="table-scroll" part="table-scroll" tabindex="0" role="region" aria-label="Table">
+  // the wrapper scrolls sideways inside a narrow bubble; focusable so keyboards can scroll it too (not a
+  // named region: an answer with several tables would repeat the landmark)
+  return html`<div class="table-scroll" part="table-scroll" tabindex="0">
     <table part="table">
       <thead>
         <tr>${token.header.map(cell)}</tr>

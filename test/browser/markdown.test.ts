@@ -277,11 +277,22 @@ describe('agent37-markdown', () => {
       }
     });
 
-    it('is accessible, with code, a table and links', async () => {
-      const element = await renderMarkdown(
-        '# Answer\n\nRead [the docs](https://example.com).\n\n- [x] done\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```ts\nconst x: number = 1;\n```\n',
-      );
-      await expect(element).to.be.accessible();
-    });
+    const rich =
+      '# Answer\n\nRead [the docs](https://example.com).\n\n- [x] done\n- [ ] to do\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n' +
+      '| c | d |\n|---|---|\n| 3 | 4 |\n\n```ts\n// typed\nconst x: number = 1; const s = "text";\n```\n\n```\nplain\n```\n\n> quoted `code`\n\n<b>raw</b>\n';
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`is accessible in a ${scheme} page, with code, tables and links`, async () => {
+        const page = await fixture<HTMLElement>(
+          html`<div style="color-scheme: ${scheme}; color: ${scheme === 'dark' ? '#e8eaef' : '#1f2328'}; background: ${scheme === 'dark' ? '#15171c' : '#fff'}">
+            <agent37-markdown .text=${rich}></agent37-markdown>
+          </div>`,
+        );
+        const element = page.querySelector('agent37-markdown')!;
+        await settled(element);
+        const block = shadow(element).querySelector('agent37-code-block')!;
+        await waitUntil(() => block.shadowRoot!.querySelector('.hljs-string'), 'the code was never highlighted', { timeout: 10_000 });
+        await expect(page).to.be.accessible();
+      });
+    }
   });
 });
