@@ -158,6 +158,53 @@ describe('<agent37-chat>: properties', () => {
     expect(background()).to.equal('rgb(1, 2, 3)');
   });
 
+  it('the page styles every part with ::part, through the sub-elements too', async () => {
+    const style = document.createElement('style');
+    const parts = ['header', 'new-conversation-button', 'messages', 'message', 'bubble', 'reasoning', 'tool-steps', 'text', 'error', 'composer', 'input', 'send-button'];
+    style.textContent = parts.map((part) => `agent37-chat::part(${part}) { outline-color: rgb(1, 2, 3); }`).join('\n');
+    document.head.append(style);
+    try {
+      const { el } = await mountChat();
+      await el.send('parts [fail]');
+      await untilAnswerEnds(el);
+      await settle(el);
+      const found = new Map<string, Element>();
+      const walk = (root: ParentNode) => {
+        for (const node of root.querySelectorAll('*')) {
+          for (const part of node.part) if (!found.has(part)) found.set(part, node);
+          if (node.shadowRoot) walk(node.shadowRoot);
+        }
+      };
+      walk(shadow(el));
+      for (const part of parts) {
+        const node = found.get(part);
+        expect(node, `an element with part ${part}`).to.not.equal(undefined);
+        expect(getComputedStyle(node!).outlineColor, `::part(${part}) reaches it`).to.equal('rgb(1, 2, 3)');
+      }
+    } finally {
+      style.remove();
+    }
+  });
+
+  it('the message box grows with its text up to a maximum, then scrolls', async () => {
+    const { el } = await mountChat();
+    const composer = shadow(el).querySelector('agent37-composer')!;
+    const textarea = shadow(composer).querySelector('textarea')!;
+    const oneLine = textarea.getBoundingClientRect().height;
+    composer.value = 'one\ntwo\nthree';
+    await composer.updateComplete;
+    const threeLines = textarea.getBoundingClientRect().height;
+    expect(threeLines).to.be.greaterThan(oneLine * 1.8);
+    composer.value = Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n');
+    await composer.updateComplete;
+    const capped = textarea.getBoundingClientRect().height;
+    expect(capped).to.be.greaterThan(threeLines);
+    expect(capped).to.be.lessThan(textarea.scrollHeight);
+    composer.value = '';
+    await composer.updateComplete;
+    expect(textarea.getBoundingClientRect().height).to.equal(oneLine);
+  });
+
   it('leaving the page never cancels a turn: the next element with the same persist-key finishes it', async () => {
     const net = new RecordingFetch().add({ when: isPost, pace: '60' });
     const first = await mountChat({ net });
