@@ -4,6 +4,7 @@ import { defineConfig } from 'vite';
 
 export default defineConfig(({ mode }) => {
   const cdn = mode === 'cdn';
+  const entry: Record<string, string> = cdn ? { 'agent37-chat': 'src/index.ts' } : { index: 'src/index.ts' };
   return {
     build: {
       outDir: cdn ? 'dist/cdn' : 'dist',
@@ -11,7 +12,7 @@ export default defineConfig(({ mode }) => {
       target: 'es2022',
       sourcemap: true,
       lib: {
-        entry: cdn ? { 'agent37-chat': 'src/index.ts' } : { index: 'src/index.ts' },
+        entry,
         formats: ['es'],
       },
       rollupOptions: {
