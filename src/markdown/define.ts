@@ -1,6 +1,6 @@
 /**
- * `import 'agent37-chat/markdown/define'`-style entry: defines <agent37-markdown> and the
- * <agent37-code-block> it renders, unless the tags are taken. The class modules define nothing.
+ * Defines <agent37-markdown> and the <agent37-code-block> it renders, unless the tags are taken
+ * (src/index.ts imports this; so do the markdown tests and demos). The class modules define nothing.
  */
 import { Agent37CodeBlock } from './agent37-code-block.js';
 import { Agent37Markdown } from './agent37-markdown.js';
