@@ -34,7 +34,7 @@ export function renderBlock(token: Token, context: RenderContext): Content {
       return html`<p class="html">${(token as Tokens.HTML).text.replace(/\n+$/, '')}</p>`;
     case 'text':
       // a tight list item's text
-      return t.tokens ? renderInline(t.tokens, context) : decodeEntities(t.text);
+      return renderText(token as Tokens.Text, context);
     case 'checkbox':
       return renderCheckbox(token as Tokens.Checkbox);
     case 'space':
