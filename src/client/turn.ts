@@ -584,6 +584,8 @@ class Connection {
   private readonly controller = new AbortController();
   private readonly timeoutMs: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** feeding only stamps the time (it runs per chunk); the one timer re-arms itself for what is left */
+  private lastActivity = 0;
   private readonly unlink: () => void;
 
   constructor(timeoutMs: number, parent: AbortSignal) {
@@ -593,21 +595,30 @@ class Connection {
     parent.addEventListener('abort', onParentAbort, { once: true });
     this.unlink = () => parent.removeEventListener('abort', onParentAbort);
     this.feed();
+    this.arm(timeoutMs);
   }
 
   readonly feed = (): void => {
-    clearTimeout(this.timer);
-    if (this.controller.signal.aborted) return;
-    this.timer = setTimeout(() => {
-      this.stalled = true;
-      this.controller.abort(stalledError());
-    }, this.timeoutMs);
+    this.lastActivity = performance.now();
   };
 
   close(): void {
     clearTimeout(this.timer);
     this.unlink();
     if (!this.controller.signal.aborted) this.controller.abort(new DOMException('Connection closed', 'AbortError'));
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => {
+      if (this.controller.signal.aborted) return;
+      const quietFor = performance.now() - this.lastActivity;
+      if (quietFor < this.timeoutMs) {
+        this.arm(this.timeoutMs - quietFor);
+        return;
+      }
+      this.stalled = true;
+      this.controller.abort(stalledError());
+    }, ms);
   }
 }
 

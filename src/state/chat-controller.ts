@@ -46,6 +46,8 @@ export class ChatController implements ReactiveController {
   /** bumps on every teardown so late answers of an old wiring are dropped */
   private generation = 0;
   private connected = false;
+  private frame: number | undefined;
+  private frameFallback: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: ReactiveControllerHost, options: ChatControllerOptions) {
     this.host = host;
@@ -158,6 +160,7 @@ export class ChatController implements ReactiveController {
   }
 
   private stop(): void {
+    this.flush();
     this.generation += 1;
     this.unsubscribe?.();
     this.unsubscribe = null;
@@ -170,9 +173,47 @@ export class ChatController implements ReactiveController {
   }
 
   private setSnapshot(snapshot: ChatSnapshot): void {
+    const previous = this.snapshot;
     this.snapshot = snapshot;
-    this.host.requestUpdate();
+    // Deltas can come far faster than frames: a change of streamed text alone is drawn on the next
+    // frame with whatever else arrived by then; anything else (a status, a step, a message) at once.
+    if (onlyStreamedTextChanged(previous, snapshot)) {
+      this.frame ??= requestAnimationFrame(this.flush);
+      // rAF does not run in a hidden tab; the text must still land
+      this.frameFallback ??= setTimeout(this.flush, FRAME_FALLBACK_MS);
+      return;
+    }
+    this.flush();
   }
+
+  private readonly flush = (): void => {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    clearTimeout(this.frameFallback);
+    this.frame = undefined;
+    this.frameFallback = undefined;
+    this.host.requestUpdate();
+  };
+}
+
+const FRAME_FALLBACK_MS = 100;
+
+/** The same conversation but for the text or reasoning of the answer being streamed. */
+function onlyStreamedTextChanged(a: ChatSnapshot, b: ChatSnapshot): boolean {
+  if (a.sessionId !== b.sessionId || a.busy !== b.busy || a.restoring !== b.restoring || a.notice !== b.notice) return false;
+  if (a.messages.length !== b.messages.length || a.messages.length === 0) return false;
+  const last = a.messages.length - 1;
+  for (let i = 0; i < last; i++) if (a.messages[i] !== b.messages[i]) return false;
+  const before = a.messages[last]!;
+  const after = b.messages[last]!;
+  return (
+    before.role === 'assistant' &&
+    after.role === 'assistant' &&
+    before.id === after.id &&
+    before.status === after.status &&
+    before.steps === after.steps &&
+    before.error === after.error &&
+    after.status === 'streaming'
+  );
 }
 
 function sameWiring(a: ChatWiring | null, b: ChatWiring): boolean {
