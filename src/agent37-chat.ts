@@ -426,7 +426,7 @@ export class Agent37Chat extends LitElement {
       (message) => message.id,
       (message) => html`<agent37-message
         part="message ${message.role}-message"
-        exportparts="bubble, reasoning, tool-steps, text, status, error, resume-button"
+        exportparts="bubble, reasoning, tool-steps, text, status, error, resume-button, link, image, table-scroll, table, code-block, code-header, code-language, copy-button, code"
         .message=${message}
         .showReasoning=${showReasoning}
         .imageOrigins=${imageOrigins}

@@ -7,25 +7,15 @@ import { Agent37Composer } from './components/agent37-composer.js';
 import { Agent37Message } from './components/agent37-message.js';
 import { Agent37Notice } from './components/agent37-notice.js';
 import { Agent37ToolSteps } from './components/agent37-tool-steps.js';
+import { defineElement } from './define-element.js';
 // Defines <agent37-markdown> and <agent37-code-block> (guarded the same way), which answers render with.
 import { Agent37CodeBlock, Agent37Markdown } from './markdown/define.js';
 
-/** Defines `tag` unless it is taken; warns when another copy (another version, a second bundle) took it. */
-function define(tag: string, element: CustomElementConstructor): void {
-  const existing = customElements.get(tag);
-  if (existing === element) return;
-  if (existing) {
-    console.warn(`agent37-chat: <${tag}> is already defined by another copy of the package; this copy does not register it.`);
-    return;
-  }
-  customElements.define(tag, element);
-}
-
-define('agent37-tool-steps', Agent37ToolSteps);
-define('agent37-notice', Agent37Notice);
-define('agent37-message', Agent37Message);
-define('agent37-composer', Agent37Composer);
-define('agent37-chat', Agent37Chat);
+defineElement('agent37-tool-steps', Agent37ToolSteps);
+defineElement('agent37-notice', Agent37Notice);
+defineElement('agent37-message', Agent37Message);
+defineElement('agent37-composer', Agent37Composer);
+defineElement('agent37-chat', Agent37Chat);
 
 export { Agent37Chat, Agent37CodeBlock, Agent37Composer, Agent37Markdown, Agent37Message, Agent37Notice, Agent37ToolSteps };
 export {

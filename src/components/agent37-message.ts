@@ -172,6 +172,7 @@ export class Agent37Message extends LitElement {
     if (customElements.get('agent37-markdown')) {
       return html`<agent37-markdown
         part="text"
+        exportparts="body, link, image, table-scroll, table, code-block, code-header, code-language, copy-button, code"
         .text=${message.text}
         .streaming=${live}
         .imageOrigins=${this.imageOrigins}

@@ -4,18 +4,9 @@
  */
 import { Agent37CodeBlock } from './agent37-code-block.js';
 import { Agent37Markdown } from './agent37-markdown.js';
+import { defineElement } from '../define-element.js';
 
-function define(tag: string, element: CustomElementConstructor): void {
-  const existing = customElements.get(tag);
-  if (existing === element) return;
-  if (existing) {
-    console.warn(`agent37-chat: <${tag}> is already defined by another copy of the package; this copy does not register it.`);
-    return;
-  }
-  customElements.define(tag, element);
-}
-
-define('agent37-code-block', Agent37CodeBlock);
-define('agent37-markdown', Agent37Markdown);
+defineElement('agent37-code-block', Agent37CodeBlock);
+defineElement('agent37-markdown', Agent37Markdown);
 
 export { Agent37CodeBlock, Agent37Markdown };

@@ -186,6 +186,34 @@ describe('<agent37-chat>: properties', () => {
     }
   });
 
+  it("the page styles the answer's markdown parts (code block, copy button, table, link) through the chat", async () => {
+    const style = document.createElement('style');
+    const parts = ['code-block', 'copy-button', 'table', 'link'];
+    style.textContent = parts.map((part) => `agent37-chat::part(${part}) { outline-color: rgb(4, 5, 6); }`).join('\n');
+    document.head.append(style);
+    try {
+      const { el } = await mountChat();
+      await el.send('markdown parts [no-tools]');
+      await untilAnswerEnds(el);
+      await settle(el);
+      const found = new Map<string, Element>();
+      const walk = (root: ParentNode) => {
+        for (const node of root.querySelectorAll('*')) {
+          for (const part of node.part) if (!found.has(part)) found.set(part, node);
+          if (node.shadowRoot) walk(node.shadowRoot);
+        }
+      };
+      walk(shadow(el));
+      for (const part of parts) {
+        const node = found.get(part);
+        expect(node, `an element with part ${part}`).to.not.equal(undefined);
+        expect(getComputedStyle(node!).outlineColor, `::part(${part}) reaches it`).to.equal('rgb(4, 5, 6)');
+      }
+    } finally {
+      style.remove();
+    }
+  });
+
   it('the message box grows with its text up to a maximum, then scrolls', async () => {
     const { el } = await mountChat();
     const composer = shadow(el).querySelector('agent37-composer')!;
