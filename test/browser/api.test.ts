@@ -1,20 +1,9 @@
 import { expect } from '@open-wc/testing';
 import { Agent37Api } from '../../src/client/api.js';
 import type { StreamEvent } from '../../src/client/contract.js';
-import { Agent37Error } from '../../src/client/errors.js';
 import { readEvents } from '../../src/client/sse.js';
 import { TokenSource } from '../../src/client/token.js';
-import { client } from '../support/client-harness.js';
-
-async function rejection(p: Promise<unknown>): Promise<Agent37Error> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(Agent37Error);
-    return e as Agent37Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { client, rejection } from '../support/client-harness.js';
 
 async function allEvents(response: Response): Promise<StreamEvent[]> {
   const events: StreamEvent[] = [];

@@ -1,21 +1,10 @@
 import { expect } from '@open-wc/testing';
 import { createStore, get } from 'idb-keyval';
 import { MAX_REQUEST_BYTES } from '../../src/client/contract.js';
-import { Agent37Error } from '../../src/client/errors.js';
 import { persistenceDbName } from '../../src/state/persistence.js';
-import { chat, client, idle, isPost, lastAnswer } from '../support/client-harness.js';
+import { chat, client, idle, isPost, lastAnswer, rejection } from '../support/client-harness.js';
 
 const key = () => `chat-session-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-
-async function rejection(p: Promise<unknown>): Promise<Agent37Error> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(Agent37Error);
-    return e as Agent37Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ChatSession', () => {
   it('a first message creates a session whose id lands in IndexedDB; a reload shows the history and continues it', async () => {

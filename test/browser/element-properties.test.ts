@@ -159,59 +159,12 @@ describe('<agent37-chat>: properties', () => {
   });
 
   it('the page styles every part with ::part, through the sub-elements too', async () => {
-    const style = document.createElement('style');
     const parts = ['header', 'new-conversation-button', 'messages', 'message', 'bubble', 'reasoning', 'tool-steps', 'text', 'error', 'composer', 'input', 'send-button'];
-    style.textContent = parts.map((part) => `agent37-chat::part(${part}) { outline-color: rgb(1, 2, 3); }`).join('\n');
-    document.head.append(style);
-    try {
-      const { el } = await mountChat();
-      await el.send('parts [fail]');
-      await untilAnswerEnds(el);
-      await settle(el);
-      const found = new Map<string, Element>();
-      const walk = (root: ParentNode) => {
-        for (const node of root.querySelectorAll('*')) {
-          for (const part of node.part) if (!found.has(part)) found.set(part, node);
-          if (node.shadowRoot) walk(node.shadowRoot);
-        }
-      };
-      walk(shadow(el));
-      for (const part of parts) {
-        const node = found.get(part);
-        expect(node, `an element with part ${part}`).to.not.equal(undefined);
-        expect(getComputedStyle(node!).outlineColor, `::part(${part}) reaches it`).to.equal('rgb(1, 2, 3)');
-      }
-    } finally {
-      style.remove();
-    }
+    await expectPartsStyledFromPage(parts, 'parts [fail]');
   });
 
   it("the page styles the answer's markdown parts (code block, copy button, table, link) through the chat", async () => {
-    const style = document.createElement('style');
-    const parts = ['code-block', 'copy-button', 'table', 'link'];
-    style.textContent = parts.map((part) => `agent37-chat::part(${part}) { outline-color: rgb(4, 5, 6); }`).join('\n');
-    document.head.append(style);
-    try {
-      const { el } = await mountChat();
-      await el.send('markdown parts [no-tools]');
-      await untilAnswerEnds(el);
-      await settle(el);
-      const found = new Map<string, Element>();
-      const walk = (root: ParentNode) => {
-        for (const node of root.querySelectorAll('*')) {
-          for (const part of node.part) if (!found.has(part)) found.set(part, node);
-          if (node.shadowRoot) walk(node.shadowRoot);
-        }
-      };
-      walk(shadow(el));
-      for (const part of parts) {
-        const node = found.get(part);
-        expect(node, `an element with part ${part}`).to.not.equal(undefined);
-        expect(getComputedStyle(node!).outlineColor, `::part(${part}) reaches it`).to.equal('rgb(4, 5, 6)');
-      }
-    } finally {
-      style.remove();
-    }
+    await expectPartsStyledFromPage(['code-block', 'copy-button', 'table', 'link'], 'markdown parts [no-tools]');
   });
 
   it('the message box grows with its text up to a maximum, then scrolls', async () => {
@@ -274,3 +227,31 @@ describe('<agent37-chat>: properties', () => {
     expect(errors).to.deep.equal([]);
   });
 });
+
+/** Sends `input`, then checks that `agent37-chat::part(x)` rules on the page reach each part. */
+async function expectPartsStyledFromPage(parts: string[], input: string): Promise<void> {
+  const style = document.createElement('style');
+  style.textContent = parts.map((part) => `agent37-chat::part(${part}) { outline-color: rgb(1, 2, 3); }`).join('\n');
+  document.head.append(style);
+  try {
+    const { el } = await mountChat();
+    await el.send(input);
+    await untilAnswerEnds(el);
+    await settle(el);
+    const found = new Map<string, Element>();
+    const walk = (root: ParentNode) => {
+      for (const node of root.querySelectorAll('*')) {
+        for (const part of node.part) if (!found.has(part)) found.set(part, node);
+        if (node.shadowRoot) walk(node.shadowRoot);
+      }
+    };
+    walk(shadow(el));
+    for (const part of parts) {
+      const node = found.get(part);
+      expect(node, `an element with part ${part}`).to.not.equal(undefined);
+      expect(getComputedStyle(node!).outlineColor, `::part(${part}) reaches it`).to.equal('rgb(1, 2, 3)');
+    }
+  } finally {
+    style.remove();
+  }
+}

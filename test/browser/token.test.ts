@@ -1,19 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { Agent37Api } from '../../src/client/api.js';
 import type { TokenGrant } from '../../src/client/contract.js';
-import { Agent37Error } from '../../src/client/errors.js';
 import { TokenSource } from '../../src/client/token.js';
-import { client, RecordingFetch, sleep } from '../support/client-harness.js';
-
-async function rejection(p: Promise<unknown>): Promise<Agent37Error> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(Agent37Error);
-    return e as Agent37Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { client, RecordingFetch, rejection, sleep } from '../support/client-harness.js';
 
 describe('TokenSource', () => {
   it('POSTs the token URL with same-origin credentials, resolves a path api_base, keeps the token in memory only', async () => {

@@ -6,25 +6,11 @@
  */
 import { expect } from '@open-wc/testing';
 import type { StreamEvent } from '../../src/client/contract.js';
-import { Agent37Error } from '../../src/client/errors.js';
 import { readEvents } from '../../src/client/sse.js';
 import { TurnRunner, type TurnOutcome } from '../../src/client/turn.js';
 import { emptyConversation, reduceConversation, type ConversationState } from '../../src/state/conversation.js';
 import type { AssistantMessage } from '../../src/state/conversation-types.js';
-import {
-  chat,
-  client,
-  idle,
-  isAttach,
-  isPost,
-  isSessionRead,
-  lastAnswer,
-  sleep,
-  until,
-  visible,
-  type Client,
-  type StackPrefix,
-} from '../support/client-harness.js';
+import { chat, type Client, client, idle, isAttach, isPost, isSessionRead, lastAnswer, rejection, sleep, type StackPrefix, until, visible } from '../support/client-harness.js';
 
 const INPUT = 'How do resumable streams work?';
 const key = () => `resume-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -43,16 +29,6 @@ async function uncut(prefix: StackPrefix, input = INPUT): Promise<ReturnType<typ
   expect(answer.status).to.equal('complete');
   uncutCache.set(prefix + input, answer);
   return answer;
-}
-
-async function rejection(p: Promise<unknown>): Promise<Agent37Error> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(Agent37Error);
-    return e as Agent37Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Waits until the server reports no running turn in the session. */

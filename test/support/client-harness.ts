@@ -4,7 +4,8 @@
  * token source + API client wired to one of the test stack's same-origin prefixes.
  */
 import { Agent37Api } from '../../src/client/api.js';
-import type { Agent37Error } from '../../src/client/errors.js';
+import { expect } from '@open-wc/testing';
+import { Agent37Error } from '../../src/client/errors.js';
 import { TokenSource, type TokenSourceOptions } from '../../src/client/token.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from '../../src/state/chat-session.js';
 import type { AssistantMessage, ToolStep } from '../../src/state/conversation-types.js';
@@ -182,4 +183,15 @@ export function lastAnswer(session: ChatSession): AssistantMessage {
 /** What a visitor can see of an answer, for comparing runs. */
 export function visible(m: AssistantMessage): { text: string; reasoning: string; steps: ToolStep[]; status: string } {
   return { text: m.text, reasoning: m.reasoning, steps: m.steps, status: m.status };
+}
+
+/** The Agent37Error a promise rejects with; fails when it resolves or rejects with anything else. */
+export async function rejection(p: Promise<unknown>): Promise<Agent37Error> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).to.be.instanceOf(Agent37Error);
+    return e as Agent37Error;
+  }
+  throw new Error('expected a rejection');
 }
