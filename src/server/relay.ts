@@ -45,13 +45,19 @@ export interface Relay {
 /** Headers a browser must never be able to set upstream: they carry its own or the relay's credentials. */
 const NEVER_FORWARDED = new Set(['authorization', 'cookie', 'x-agent37-key', 'host', 'content-length', 'connection']);
 /** Upstream response headers worth passing on; everything else (cookies, server details) stays behind. */
-const PASSED_BACK = ['content-type', 'retry-after', 'cache-control', 'allow'];
+/** (cache-control is the relay's own: no-store for JSON, no-cache for SSE.) */
+const PASSED_BACK = ['content-type', 'retry-after', 'allow'];
 
 export function createRelay(options: RelayOptions): Relay {
   const key = secretKey(options.secret);
-  const apiKey = options.apiKey;
+  // keys read from files or env often end in a newline: trim once, here, so every use (and redaction) sees the same key
+  const apiKey = typeof options.apiKey === 'string' ? options.apiKey.trim() : options.apiKey;
   if (typeof apiKey !== 'string' || apiKey.length < 8) {
     throw new TypeError('agent37-chat/server: apiKey is required (the instance secret key)');
+  }
+  // the message never quotes the key
+  if (/[\s\x00-\x1f\x7f]/.test(apiKey)) {
+    throw new TypeError('agent37-chat/server: apiKey contains whitespace or control characters; check how it is loaded');
   }
   const instance = parseInstanceUrl(options.instanceUrl);
   const basePath = normalizeBasePath(options.basePath ?? '');
@@ -78,10 +84,10 @@ export function createRelay(options: RelayOptions): Relay {
     if (owner !== userId) log(`agent37 relay: ${kind} ${id} is already owned by another user; not reassigned`);
   }
 
-  function upstreamRequest(request: Request, path: string, body: Uint8Array<ArrayBuffer> | null): Promise<Response> {
+  /** `body` is JSON the relay serialized itself: the instance reads exactly what the ownership check read. */
+  function upstreamRequest(request: Request, path: string, body: string | null): Promise<Response> {
     const headers = new Headers();
-    const contentType = request.headers.get('content-type');
-    if (body && contentType) headers.set('content-type', contentType);
+    if (body !== null) headers.set('content-type', 'application/json');
     const accept = request.headers.get('accept');
     if (accept) headers.set('accept', accept);
     for (const name of forwardHeaders) {
@@ -93,13 +99,13 @@ export function createRelay(options: RelayOptions): Relay {
     return upstreamFetch(new URL(instance.pathname + path.slice(1), instance), {
       method: request.method,
       headers,
-      ...(body && body.byteLength > 0 ? { body } : {}),
+      ...(body === null ? {} : { body }),
       signal: request.signal,
       redirect: 'manual',
     });
   }
 
-  /** The upstream answer with only safe headers; SSE is piped through, everything else read whole. */
+  /** The upstream answer with only safe headers; SSE is piped through, everything else read whole (and never cached). */
   async function relayed(
     upstream: Response,
     request: Request,
@@ -122,13 +128,15 @@ export function createRelay(options: RelayOptions): Relay {
       body = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: () => void held.signal }));
       return new Response(body, { status: upstream.status, headers });
     }
-    const bytes = redactBytes(new Uint8Array(await upstream.arrayBuffer()), apiKey);
+    // session lists and histories are per user: no shared cache may keep them
+    headers.set('cache-control', 'no-store');
+    const bytes = redactBytes(await readUpstreamBody(upstream), apiKey);
     return new Response(upstream.status === 204 || upstream.status === 304 ? null : bytes, { status: upstream.status, headers });
   }
 
   async function handle(request: Request, route: RelayRoute, userId: string, logPath: string): Promise<Response> {
     /** The instance's answer, or the relay's own error answer when it could not get one that makes sense. */
-    const forward = async (body: Uint8Array<ArrayBuffer> | null): Promise<Response> => {
+    const forward = async (body: string | null, aboutAnId: boolean): Promise<Response> => {
       let upstream: Response;
       try {
         upstream = await upstreamRequest(request, routePath(route), body);
@@ -143,15 +151,27 @@ export function createRelay(options: RelayOptions): Relay {
         // the browser's token was fine; the instance refused the relay's own key (or its IP): a server setup problem
         await upstream.body?.cancel().catch(() => {});
         log(`agent37 relay: the instance at ${instance.host} refused the relay's API key (HTTP ${upstream.status})`);
-        return errorResponse(502, 'upstream_auth_failed', 'The chat server is not set up correctly: the agent37 instance refused its API key.');
+        return upstreamAuthFailed();
+      }
+      if (upstream.status === 404 && !aboutAnId) {
+        // a route that exists whatever the ids: the edge's flat 404 means the key belongs to another workspace
+        const bytes = await readUpstreamBody(upstream);
+        if (isFlatError(bytes)) {
+          log(`agent37 relay: the instance at ${instance.host} does not know the relay's API key (HTTP 404, another workspace's key?)`);
+          return upstreamAuthFailed();
+        }
+        return new Response(bytes, { status: upstream.status, statusText: upstream.statusText, headers: upstream.headers });
       }
       return upstream;
     };
+    const upstreamAuthFailed = () =>
+      errorResponse(502, 'upstream_auth_failed', 'The chat server is not set up correctly: the agent37 instance refused its API key.');
     const isOwn = (response: Response): boolean => ownErrorCode(response) !== undefined;
     const readBody = async () => {
       const read = await readBodyWithin(request, maxBodyBytes);
       return read.ok ? read.bytes : null;
     };
+    const notAnObject = () => errorResponse(400, 'validation_error', 'The request body must be a JSON object.');
     const tooLarge = () =>
       errorResponse(413, 'payload_too_large', `The request body is larger than ${Math.floor(maxBodyBytes / 1024 / 1024 * 10) / 10} MB.`);
 
@@ -160,14 +180,15 @@ export function createRelay(options: RelayOptions): Relay {
         const body = await readBody();
         if (!body) return tooLarge();
         const input = parseJsonObject(body);
-        if (!input) return errorResponse(400, 'validation_error', 'The request body must be a JSON object.');
+        if (!input) return notAnObject();
         const sessionId = input['session_id'];
         if (sessionId !== undefined && sessionId !== null) {
           if (typeof sessionId !== 'string' || !(await owns('session', sessionId, userId))) {
             return sessionNotFound();
           }
         }
-        const upstream = await forward(body);
+        // what was checked is what goes upstream: re-serialized, so a duplicated key cannot mean one thing here and another there
+        const upstream = await forward(JSON.stringify(input), typeof sessionId === 'string');
         if (isOwn(upstream)) return upstream;
         if (upstream.ok && isEventStream(upstream)) {
           return relayed(upstream, request, async (ids) => {
@@ -198,24 +219,26 @@ export function createRelay(options: RelayOptions): Relay {
         if (!(await owns('response', route.responseId, userId))) {
           return errorResponse(404, 'response_not_found', 'No response with that id.');
         }
-        let body: Uint8Array<ArrayBuffer> | null = null;
         if (route.name === 'cancel-response') {
-          body = await readBody();
-          if (!body) return tooLarge();
+          // cancel takes no body: read it only to hold the size limit, send nothing
+          if (!(await readBody())) return tooLarge();
         }
-        const upstream = await forward(body);
+        const upstream = await forward(null, true);
         return isOwn(upstream) ? upstream : relayed(upstream, request);
       }
       case 'get-session':
       case 'rename-session':
       case 'delete-session': {
         if (!(await owns('session', route.sessionId, userId))) return sessionNotFound();
-        let body: Uint8Array<ArrayBuffer> | null = null;
+        let body: string | null = null;
         if (route.name === 'rename-session') {
-          body = await readBody();
-          if (!body) return tooLarge();
+          const bytes = await readBody();
+          if (!bytes) return tooLarge();
+          const input = parseJsonObject(bytes);
+          if (!input) return notAnObject();
+          body = JSON.stringify(input);
         }
-        const upstream = await forward(body);
+        const upstream = await forward(body, true);
         if (isOwn(upstream)) return upstream;
         const answer = await relayed(upstream, request);
         if (route.name === 'get-session' && upstream.ok) {
@@ -227,7 +250,7 @@ export function createRelay(options: RelayOptions): Relay {
         return answer;
       }
       case 'list-sessions': {
-        const upstream = await forward(null);
+        const upstream = await forward(null, false);
         if (isOwn(upstream)) return upstream;
         const answer = await relayed(upstream, request);
         if (!upstream.ok) return answer;
@@ -239,11 +262,12 @@ export function createRelay(options: RelayOptions): Relay {
         const ids = sessions.map((session) => (typeof session['id'] === 'string' ? session['id'] : ''));
         const owners = await store.owners('session', ids);
         const own = sessions.filter((_, index) => ids[index] !== '' && owners[index] === userId);
-        return new Response(JSON.stringify({ ...json, data: own }), { status: upstream.status, headers: answer.headers });
+        // only the filtered list: other top-level fields (counts, cursors) could describe other users' sessions
+        return new Response(JSON.stringify({ data: own }), { status: upstream.status, headers: answer.headers });
       }
       case 'models':
       case 'health': {
-        const upstream = await forward(null);
+        const upstream = await forward(null, false);
         return isOwn(upstream) ? upstream : relayed(upstream, request);
       }
     }
@@ -261,7 +285,10 @@ export function createRelay(options: RelayOptions): Relay {
       return response;
     };
 
+    const notServed = () => errorResponse(404, 'not_found', `The relay does not serve ${request.method} ${url.pathname}.`);
+
     if (request.method === 'OPTIONS') {
+      if (!serves(url.pathname)) return finish(notServed());
       const headers = cors.preflightHeaders(origin);
       log(`agent37 relay: OPTIONS ${logPath} ${headers ? 204 : 403} origin=${origin ?? '-'}`);
       if (!headers) return errorResponse(403, 'origin_not_allowed', 'This origin may not call the relay.');
@@ -270,18 +297,28 @@ export function createRelay(options: RelayOptions): Relay {
     const route = serves(url.pathname) ? matchRoute(request.method, url.pathname.slice(basePath.length)) : null;
     if (!route) {
       await request.body?.cancel().catch(() => {});
-      return finish(errorResponse(404, 'not_found', `The relay does not serve ${request.method} ${url.pathname}.`));
+      return finish(notServed());
     }
 
-    const authorization = request.headers.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) return finish(unauthorized('A bearer token from the token endpoint is required.'));
-    const check = await verifyRelayToken(key, match[1]!);
-    if (!check.ok) {
-      return finish(unauthorized(check.reason === 'expired' ? 'The token has expired.' : 'The token is not valid.'));
+    try {
+      const authorization = request.headers.get('authorization') ?? '';
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (!match) return finish(unauthorized('A bearer token from the token endpoint is required.'));
+      const check = await verifyRelayToken(key, match[1]!);
+      if (!check.ok) {
+        return finish(unauthorized(check.reason === 'expired' ? 'The token has expired.' : 'The token is not valid.'));
+      }
+      userId = check.userId;
+      return finish(await handle(request, route, check.userId, logPath));
+    } catch (error) {
+      // only the error's name or code reaches the log (through the redacting log): a message could quote the request or the key
+      if (error instanceof UpstreamBodyError) {
+        log(`agent37 relay: reading the instance's answer failed (${describeFetchError(error.cause)}) for ${request.method} ${logPath}`);
+        return finish(errorResponse(502, 'upstream_unreachable', 'The agent37 instance could not be reached. Try again in a moment.'));
+      }
+      log(`agent37 relay: internal error (${describeFetchError(error)}) for ${request.method} ${logPath}`);
+      return finish(errorResponse(500, 'internal_error', 'The chat server failed to answer.'));
     }
-    userId = check.userId;
-    return finish(await handle(request, route, check.userId, logPath));
   };
   return Object.assign(relay, { serves });
 }
@@ -354,6 +391,28 @@ function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/** The instance's answer stopped midway (connection dropped while the relay read it). */
+class UpstreamBodyError extends Error {
+  constructor(cause: unknown) {
+    super('the instance answer could not be read', { cause });
+    this.name = 'UpstreamBodyError';
+  }
+}
+
+async function readUpstreamBody(upstream: Response): Promise<Uint8Array<ArrayBuffer>> {
+  try {
+    return new Uint8Array(await upstream.arrayBuffer());
+  } catch (error) {
+    throw new UpstreamBodyError(error);
+  }
+}
+
+/** The edge's flat error shape, `{"error": "<code>"}`, as opposed to the gateway's `{"error": {code, ...}}`. */
+function isFlatError(bytes: Uint8Array): boolean {
+  const json = parseJsonObject(bytes);
+  return json !== null && typeof json['error'] === 'string';
 }
 
 /** Reads a relayed (already buffered) JSON answer without consuming it for the caller. */

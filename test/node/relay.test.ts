@@ -15,6 +15,8 @@ import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const SENTINEL_KEY = `sk_live_SENTINEL${randomBytes(12).toString('hex')}`;
 const WRONG_KEY = `wrong-key-${randomBytes(8).toString('hex')}`;
+/** A well-formed key the instance does not know: the edge answers it with a flat 404, as for another workspace's key. */
+const OTHER_WORKSPACE_KEY = `sk_live_OTHER${randomBytes(12).toString('hex')}`;
 const SECRET = randomBytes(32).toString('base64url');
 const ALLOWED_ORIGIN = 'https://shop.example';
 const SIM_HEADERS = ['x-agent37-sim-fault', 'x-agent37-sim-pace'];
@@ -27,6 +29,7 @@ interface UpstreamCall {
   url: string;
   method: string;
   headers: Headers;
+  body: unknown;
   signal: AbortSignal | undefined;
 }
 const upstreamCalls: UpstreamCall[] = [];
@@ -35,6 +38,7 @@ const watchedFetch: typeof fetch = (input, init) => {
     url: String(input),
     method: init?.method ?? 'GET',
     headers: new Headers(init?.headers),
+    body: init?.body,
     signal: init?.signal ?? undefined,
   });
   return fetch(input, init);
@@ -55,6 +59,9 @@ before(async () => {
     createRelay({ ...common, instanceUrl: `http://127.0.0.1:${closedPort}`, apiKey: SENTINEL_KEY, basePath: '/unreachable' }),
   );
   const wrongKey = toNodeHandler(createRelay({ ...common, instanceUrl: simulator.url, apiKey: WRONG_KEY, basePath: '/wrong-key' }));
+  const otherWorkspace = toNodeHandler(
+    createRelay({ ...common, instanceUrl: simulator.url, apiKey: OTHER_WORKSPACE_KEY, basePath: '/other-workspace' }),
+  );
   const token = toNodeHandler(
     createTokenHandler({ secret: SECRET, apiBase: '/api/agent37', authenticate: (request) => request.headers.get('x-test-user') }),
   );
@@ -63,6 +70,7 @@ before(async () => {
     if (path === '/api/agent37/token') return void token(req, res);
     if (path.startsWith('/unreachable/')) return void unreachable(req, res);
     if (path.startsWith('/wrong-key/')) return void wrongKey(req, res);
+    if (path.startsWith('/other-workspace/')) return void otherWorkspace(req, res);
     void relay(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -554,13 +562,89 @@ describe('relay: instance problems', () => {
   });
 });
 
+describe('relay: what it forwards and answers', () => {
+  it('forwards the body it checked: a duplicated session_id names only the session the check saw', async () => {
+    const alices = await turn('alice', 'Mine alone');
+    const bobs = await turn('bob', 'Mine too');
+    const before = upstreamCalls.length;
+    // JSON.parse keeps the last duplicate; a parser keeping the first would read alice's session
+    const raw = `{"input":"who am I talking to","session_id":"${alices.sessionId}","session_id":"${bobs.sessionId}"}`;
+    const answer = await call('POST', '/api/agent37/v1/responses', { user: 'bob', body: raw, headers: { 'content-type': 'text/plain' } });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.json.session_id, bobs.sessionId);
+    const sent = upstreamCalls.slice(before);
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]!.headers.get('content-type'), 'application/json');
+    const body = String(sent[0]!.body);
+    assert.deepEqual(JSON.parse(body), { input: 'who am I talking to', session_id: bobs.sessionId });
+    assert.equal(body.includes(alices.sessionId), false, "alice's session id must not reach the instance");
+    assert.equal((await direct('GET', `/v1/sessions/${alices.sessionId}`)).json.history.length, 2, "alice's conversation is untouched");
+  });
+
+  it('answers a filtered session list with only its data', async () => {
+    const answer = await call('GET', '/api/agent37/v1/sessions', { user: 'alice' });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(Object.keys(answer.json), ['data']);
+  });
+
+  it('marks every relayed JSON answer no-store (lists and histories are per user); SSE stays no-cache', async () => {
+    const mine = await turn('alice', 'Cache me not');
+    for (const path of ['/v1/models', '/v1/health', '/v1/sessions', `/v1/sessions/${mine.sessionId}`]) {
+      const answer = await call('GET', `/api/agent37${path}`, { user: 'alice' });
+      assert.equal(answer.status, 200, path);
+      assert.equal(answer.headers.get('cache-control'), 'no-store', path);
+    }
+    const cancelled = await call('POST', `/api/agent37/v1/responses/${mine.id}/cancel`, { user: 'alice' });
+    assert.equal(cancelled.headers.get('cache-control'), 'no-store');
+    const replay = await openStream('GET', `/api/agent37/v1/responses/${mine.id}/stream`, { user: 'alice' });
+    assert.equal(replay.response.headers.get('cache-control'), 'no-cache, no-transform');
+    await replay.rest();
+  });
+
+  it('answers a preflight for a path it does not serve with 404', async () => {
+    for (const path of ['/api/agent37/v2/models', '/api/agent37/elsewhere']) {
+      const response = await fetch(base + path, {
+        method: 'OPTIONS',
+        headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' },
+      });
+      const text = await response.text();
+      record(response, text);
+      assert.equal(response.status, 404, path);
+      assert.equal(JSON.parse(text).error.code, 'not_found');
+    }
+  });
+
+  it("keeps the gateway's own 404s (session_not_found) as they are", async () => {
+    const mine = await turn('alice', 'Soon gone');
+    assert.equal((await direct('DELETE', `/v1/sessions/${mine.sessionId}`)).status, 200);
+    assertGatewayError(await call('GET', `/api/agent37/v1/sessions/${mine.sessionId}`, { user: 'alice' }), 404, 'session_not_found');
+  });
+});
+
+describe('relay: a key of another workspace', () => {
+  it("maps the edge's flat 404 on id-free routes to 502 upstream_auth_failed", async () => {
+    const calls: [string, string, unknown?][] = [
+      ['GET', '/other-workspace/v1/models'],
+      ['GET', '/other-workspace/v1/health'],
+      ['GET', '/other-workspace/v1/sessions'],
+      ['POST', '/other-workspace/v1/responses', { input: 'hello' }],
+      ['POST', '/other-workspace/v1/responses', { input: 'hello', stream: true }],
+    ];
+    for (const [method, path, body] of calls) {
+      const answer = await call(method, path, { user: 'alice', ...(body === undefined ? {} : { body }) });
+      assertGatewayError(answer, 502, 'upstream_auth_failed');
+    }
+    assert.ok(relayLog.some((line) => /does not know the relay's API key/.test(line)), relayLog.join('\n'));
+  });
+});
+
 describe('relay: the key', () => {
   it('never shows the key in any byte the relay returned or logged', () => {
     assert.ok(transcript.length > 50, 'the transcript should hold every call above');
     assert.ok(relayLog.length > 50, 'the relay should have logged every call above');
     const everything = transcript.join('\n');
     const logged = relayLog.join('\n');
-    for (const secret of [SENTINEL_KEY, WRONG_KEY, SENTINEL_KEY.slice(8), SECRET]) {
+    for (const secret of [SENTINEL_KEY, WRONG_KEY, OTHER_WORKSPACE_KEY, SENTINEL_KEY.slice(8), SECRET]) {
       assert.equal(everything.includes(secret), false, 'a secret appeared in a relay response');
       assert.equal(logged.includes(secret), false, 'a secret appeared in a relay log line');
     }
@@ -576,7 +660,7 @@ describe('relay: redaction', () => {
       if (path === '/v1/models') {
         return new Response(JSON.stringify({ error: { code: 'internal_error', message: `bad key ${key}` } }), {
           status: 500,
-          headers: { 'content-type': 'application/json', 'cache-control': key },
+          headers: { 'content-type': 'application/json', 'retry-after': key },
         });
       }
       const frames = `event: response.created\ndata: {"id":"r1","session_id":"s1"}\n\nevent: response.output_text.delta\ndata: {"text":"${key}"}\n\n`;
@@ -598,7 +682,7 @@ describe('relay: redaction', () => {
     const modelsText = await models.text();
     assert.equal(models.status, 500);
     assert.match(modelsText, /bad key \[redacted\]/);
-    assert.equal(models.headers.get('cache-control'), '[redacted]');
+    assert.equal(models.headers.get('retry-after'), '[redacted]');
 
     const stream = await relay(
       new Request('http://relay.test/v1/responses', {
@@ -611,5 +695,96 @@ describe('relay: redaction', () => {
     assert.equal(streamText.includes(key), false);
     assert.match(streamText, /"text":"\[redacted\]"/);
     assert.match(streamText, /^event: response\.created\n/);
+  });
+});
+
+/** Serves one relay on its own port, for relays with a stubbed store or fetch. */
+async function serveAlone(relay: FetchHandler): Promise<string> {
+  const alone = createServer(toNodeHandler(relay));
+  await new Promise<void>((resolve) => alone.listen(0, '127.0.0.1', resolve));
+  after(async () => {
+    alone.closeAllConnections();
+    await new Promise((resolve) => alone.close(resolve));
+  });
+  return `http://127.0.0.1:${(alone.address() as AddressInfo).port}`;
+}
+
+describe('relay: its own failures', () => {
+  it('answers 500 internal_error in the gateway shape when the ownership store throws, without the key anywhere', async () => {
+    const key = SENTINEL_KEY;
+    const lines: string[] = [];
+    const broken = {
+      claim: async () => {
+        throw new Error(`store down (connecting with ${key})`);
+      },
+      owners: async () => {
+        throw new Error(`store down (connecting with ${key})`);
+      },
+    };
+    const relay = createRelay({ instanceUrl: simulator.url, apiKey: key, secret: SECRET, store: broken, log: (line) => lines.push(line) });
+    const url = await serveAlone(relay);
+    const token = await tokenFor('alice');
+    for (const [method, path, body] of [
+      ['GET', '/v1/sessions', undefined],
+      ['GET', `/v1/sessions/${'a'.repeat(32)}`, undefined],
+      ['POST', '/v1/responses', JSON.stringify({ input: 'hi', session_id: 'b'.repeat(32) })],
+    ] as const) {
+      const response = await fetch(url + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body }),
+      });
+      const text = await response.text();
+      assertGatewayError({ status: response.status, json: JSON.parse(text) }, 500, 'internal_error');
+      assert.equal(text.includes(key), false);
+      assert.equal([...response.headers].join('\n').includes(key), false);
+    }
+    assert.ok(lines.some((line) => /internal error/.test(line)), lines.join('\n'));
+    assert.equal(lines.join('\n').includes(key), false, 'the key must not reach the log');
+  });
+
+  it('answers 502 upstream_unreachable when the instance answer breaks off while it is read', async () => {
+    const brokenBody: typeof fetch = async () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"data":['));
+            controller.error(new TypeError('terminated'));
+          },
+        }),
+        { headers: { 'content-type': 'application/json' } },
+      );
+    const lines: string[] = [];
+    const relay = createRelay({ instanceUrl: simulator.url, apiKey: SENTINEL_KEY, secret: SECRET, fetch: brokenBody, log: (line) => lines.push(line) });
+    const url = await serveAlone(relay);
+    const response = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${await tokenFor('alice')}` } });
+    assertGatewayError({ status: response.status, json: await response.json() }, 502, 'upstream_unreachable');
+    assert.equal(lines.join('\n').includes(SENTINEL_KEY), false);
+  });
+});
+
+describe('relay: the api key setting', () => {
+  it('trims a key read with a trailing newline: it works, and it is redacted', async () => {
+    const relay = createRelay({ instanceUrl: simulator.url, apiKey: `${SENTINEL_KEY}\n`, secret: SECRET });
+    const url = await serveAlone(relay);
+    const token = await tokenFor('alice');
+    const models = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(models.status, 200);
+
+    const key = 'sk_live_NEWLINE_0123456789abcdef';
+    const echo: typeof fetch = async () =>
+      new Response(JSON.stringify({ error: { code: 'internal_error', message: `bad key ${key}` } }), { status: 500, headers: { 'content-type': 'application/json' } });
+    const echoing = createRelay({ instanceUrl: 'https://abcdefghij.agent37.app', apiKey: ` ${key}\r\n`, secret: SECRET, fetch: echo });
+    const answer = await (await fetch(`${await serveAlone(echoing)}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).text();
+    assert.match(answer, /bad key \[redacted\]/);
+  });
+
+  it('refuses at creation a key with whitespace or control characters inside, without quoting it', () => {
+    for (const apiKey of ['sk_live_abc def0123456', 'sk_live_abc\ndef0123456', 'sk_live_abc\u0000def0123456']) {
+      assert.throws(
+        () => createRelay({ instanceUrl: simulator.url, apiKey, secret: SECRET }),
+        (error: Error) => /whitespace or control characters/.test(error.message) && !error.message.includes('abc'),
+      );
+    }
   });
 });
