@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { Agent37Error } from '../client/errors.js';
+import { describeError } from './error-wording.js';
 import type { AssistantMessage, ChatMessage } from '../state/conversation-types.js';
 
 /**
@@ -190,11 +191,11 @@ export class Agent37Message extends LitElement {
       case 'waiting':
         return message.error ? html`<agent37-notice exportparts="error" .error=${message.error}></agent37-notice>` : nothing;
       case 'interrupted':
-        // Whatever the last attempt answered (a 502, a network error), the visitor lost the stream.
+        // Resume is offered whatever the cause: after signing in again, say, it picks the answer up.
         return html`<agent37-notice
           exportparts="error, resume-button"
           resumable
-          .error=${CONNECTION_LOST}
+          .error=${interruptedNotice(message.error)}
           @resume-request=${this._onResumeRequest}
         ></agent37-notice>`;
       case 'failed':
@@ -207,8 +208,28 @@ export class Agent37Message extends LitElement {
   }
 }
 
-/** What an interrupted answer says; the runner's own error stays on the message for the page. */
+/** What an interrupted answer says for a dropped stream; the runner's own error stays on the message. */
 const CONNECTION_LOST = new Agent37Error({ code: 'stream_interrupted', message: 'Connection lost.' });
+
+/** The same error without its Retry-After: an interrupted turn waits for the visitor, it does not count down. */
+const withoutCountdown = new WeakMap<Agent37Error, Agent37Error>();
+
+/**
+ * What an interrupted answer says: "Connection lost." for a network or stream error, else the
+ * error's own wording (e.g. sign in again). Same object for the same error, so the notice does not
+ * restart for nothing.
+ */
+function interruptedNotice(error: Agent37Error | undefined): Agent37Error {
+  if (!error || describeError(error).resumable) return CONNECTION_LOST;
+  if (error.retryAfterMs === undefined) return error;
+  let copy = withoutCountdown.get(error);
+  if (!copy) {
+    const { code, message, status } = error;
+    copy = new Agent37Error({ code, message, status, cause: error });
+    withoutCountdown.set(error, copy);
+  }
+  return copy;
+}
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -3,7 +3,9 @@
  * faults: "Reconnecting…", then "Connection lost." with a Resume button that finishes the answer,
  * and a Retry-After wait counted down in plain words.
  */
-import { expect } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import type { Agent37Chat } from '../../src/agent37-chat.js';
+import type { TokenGrant } from '../../src/client/contract.js';
 import { client, isAttach, isPost } from '../support/client-harness.js';
 import {
   RecordingFetch,
@@ -14,6 +16,7 @@ import {
   settle,
   shadow,
   shownErrors,
+  uniqueName,
   until,
   untilAnswerEnds,
   watchLitWarnings,
@@ -37,7 +40,7 @@ describe('<agent37-chat>: connection trouble', () => {
   it('shows Reconnecting…, then "Connection lost." with Resume, and Resume finishes the exact answer', async () => {
     const net = new RecordingFetch()
       .add({ when: isPost, fault: 'drop-after-events=3', pace: '40', times: 1 })
-      .add({ when: isAttach, fault: 'status=500' });
+      .add({ when: isAttach, fault: 'drop-after-events=1' });
     const { el, user } = await mountChat({ net });
     el.reconnect = { baseMs: 20, capMs: 50, giveUpAfterMs: 1500 };
     await el.updateComplete;
@@ -73,6 +76,38 @@ describe('<agent37-chat>: connection trouble', () => {
     expect(shownErrors(el)).to.deep.equal([]);
     const stored = await client('/api/agent37', { user }).api.getSession(el.sessionId!);
     expect(answer.text).to.equal(stored.history.at(-1)!.content);
+  });
+
+  it('an answer cut off by an expired sign-in says to sign in again, and Resume finishes it after signing in', async () => {
+    const user = uniqueName('u');
+    const net = new RecordingFetch().add({ when: isPost, fault: 'drop-after-events=3', pace: '40', times: 1 });
+    let signedIn = true;
+    const el = await fixture<Agent37Chat>(html`<agent37-chat
+      style="height: 480px; width: 640px"
+      persist-key=${uniqueName('k')}
+      .fetch=${net.fetch}
+      .reconnect=${{ baseMs: 20, capMs: 50, giveUpAfterMs: 1500 }}
+    ></agent37-chat>`);
+    // a grant that looks spent, so every request asks again and sees whether the visitor is signed in
+    el.getToken = async () => {
+      const response = await fetch(`/api/agent37/token?user=${user}${signedIn ? '' : '&ttl=-60'}`, { method: 'POST' });
+      return { ...((await response.json()) as TokenGrant), expires_at: Date.now() - 1 };
+    };
+    el.addEventListener('agent37-response-created', () => (signedIn = false));
+
+    await sendFromComposer(el, 'tell me a story [no-tools]');
+    await until(() => lastAnswer(el)?.status === 'interrupted', 'the answer to be interrupted', 15_000);
+    await settle(el);
+    expect(lastAnswer(el)!.error?.code).to.equal('unauthorized');
+    expect(shownErrors(el)).to.deep.equal(['Your sign-in has expired. Sign in again and retry. Resume']);
+    await expect(el).to.be.accessible();
+
+    signedIn = true;
+    const answerEl = messageElements(el).at(-1)!;
+    shadow(shadow(answerEl).querySelector('agent37-notice')!).querySelector<HTMLButtonElement>('[part="resume-button"]')!.click();
+    expect((await untilAnswerEnds(el)).status).to.equal('complete');
+    expect(shownErrors(el)).to.deep.equal([]);
+    expect(net.posts(), 'the message was never sent twice').to.equal(1);
   });
 
   it('a 429 with Retry-After says when it tries again, then answers', async () => {
