@@ -9,8 +9,6 @@ export interface ErrorWording {
   text: string;
   /** the stream dropped: the visitor can resume it */
   resumable: boolean;
-  /** seconds until the widget tries again by itself, when it will */
-  retryInSeconds?: number;
 }
 
 const SIGN_IN = 'Your sign-in has expired. Sign in again and retry.';
@@ -35,7 +33,7 @@ export function describeError(error: Agent37Error, shownAt = Date.now(), now = D
     case 'instance_saturated': {
       if (error.retryAfterMs === undefined) return { text: 'The agent is busy. Try again in a moment.', resumable: false };
       const seconds = Math.max(0, Math.ceil((shownAt + error.retryAfterMs - now) / 1000));
-      return { text: `The agent is busy. Trying again in ${seconds} s…`, resumable: false, retryInSeconds: seconds };
+      return { text: `The agent is busy. Trying again in ${seconds} s…`, resumable: false };
     }
     case 'payload_too_large':
       return { text: 'This message is too long to send (limit 2 MB).', resumable: false };
