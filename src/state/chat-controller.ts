@@ -12,7 +12,12 @@ import type { ReconnectOptions } from '../client/turn.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from './chat-session.js';
 import { createPersistence } from './persistence.js';
 
-/** What the session is wired to; a change of any of these builds a new session. */
+/**
+ * What the session is wired to. A new session is built only when the token comes from elsewhere
+ * (token-url ⇄ getToken, another token-url), for another persist-key, or with other stream
+ * settings (by value); a new getToken or fetch function is simply called from then on, so a
+ * framework that hands over fresh functions on every render never restarts the chat.
+ */
 export interface ChatWiring {
   tokenUrl?: string | undefined;
   getToken?: ((previous: TokenGrant | null) => Promise<TokenGrant>) | undefined;
@@ -111,9 +116,8 @@ export class ChatController implements ReactiveController {
     }
     const generation = this.generation;
     const tokens = new TokenSource({
-      ...(wiring.tokenUrl ? { tokenUrl: wiring.tokenUrl } : {}),
-      ...(wiring.getToken ? { getToken: wiring.getToken } : {}),
-      ...(wiring.fetch ? { fetch: wiring.fetch } : {}),
+      ...(wiring.getToken ? { getToken: this.currentGetToken } : { tokenUrl: wiring.tokenUrl! }),
+      fetch: this.currentFetch,
     });
     this.tokens = tokens;
     this.setSnapshot({ ...IDLE, restoring: true });
@@ -124,7 +128,7 @@ export class ChatController implements ReactiveController {
       let restoring = true;
       const hooks = this.options.hooks;
       const session = new ChatSession({
-        api: new Agent37Api({ tokens, ...(wiring.fetch ? { fetch: wiring.fetch } : {}) }),
+        api: new Agent37Api({ tokens, fetch: this.currentFetch }),
         persistence: createPersistence(grant.api_base, wiring.persistKey),
         request: () => this.options.request(),
         ...(wiring.stallTimeoutMs !== undefined ? { stallTimeoutMs: wiring.stallTimeoutMs } : {}),
@@ -158,6 +162,16 @@ export class ChatController implements ReactiveController {
       this.options.hooks.error?.(error);
     });
   }
+
+  /** The host's getToken as it is now (the wiring only says whether there is one). */
+  private readonly currentGetToken = (previous: TokenGrant | null): Promise<TokenGrant> => {
+    const getToken = this.options.wiring().getToken;
+    if (!getToken) return Promise.reject(new Agent37Error({ code: 'token_error', message: 'getToken was removed from <agent37-chat>.' }));
+    return getToken(previous);
+  };
+
+  /** The host's fetch as it is now, or the browser's. */
+  private readonly currentFetch: typeof fetch = (input, init) => (this.options.wiring().fetch ?? fetch)(input, init);
 
   private stop(): void {
     this.flush();
@@ -216,16 +230,21 @@ function onlyStreamedTextChanged(a: ChatSnapshot, b: ChatSnapshot): boolean {
   );
 }
 
+/** Whether a session built for `a` serves `b` as well (getToken and fetch are read when called). */
 function sameWiring(a: ChatWiring | null, b: ChatWiring): boolean {
+  if (a === null || Boolean(a.getToken) !== Boolean(b.getToken)) return false;
   return (
-    a !== null &&
-    a.tokenUrl === b.tokenUrl &&
-    a.getToken === b.getToken &&
+    (a.getToken !== undefined || a.tokenUrl === b.tokenUrl) &&
     a.persistKey === b.persistKey &&
-    a.fetch === b.fetch &&
     a.stallTimeoutMs === b.stallTimeoutMs &&
-    a.reconnect === b.reconnect
+    sameReconnect(a.reconnect, b.reconnect)
   );
+}
+
+function sameReconnect(a: ReconnectOptions | undefined, b: ReconnectOptions | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.baseMs === b.baseMs && a.capMs === b.capMs && a.giveUpAfterMs === b.giveUpAfterMs && a.random === b.random;
 }
 
 export function toAgent37Error(cause: unknown): Agent37Error {

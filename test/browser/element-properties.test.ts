@@ -98,6 +98,48 @@ describe('<agent37-chat>: properties', () => {
     expect((await untilAnswerEnds(el)).status).to.equal('complete');
   });
 
+  it('a page that hands over a new getToken, fetch and reconnect object on every render never restarts the chat', async () => {
+    const user = uniqueName('u');
+    const first = new RecordingFetch().add({ when: isPost, pace: '40' });
+    const second = new RecordingFetch();
+    const tokenCalls: string[] = [];
+    const tokenFrom = (name: string) => async (): Promise<TokenGrant> => {
+      tokenCalls.push(name);
+      const response = await fetch(`/api/agent37/token?user=${user}`, { method: 'POST' });
+      // looks spent, so every request asks the page again
+      return { ...((await response.json()) as TokenGrant), expires_at: Date.now() - 1 };
+    };
+    const el = await fixture<Agent37Chat>(html`<agent37-chat style="height: 400px" persist-key=${uniqueName('k')}></agent37-chat>`);
+    const render = (name: string, net: RecordingFetch) => {
+      el.getToken = tokenFrom(name);
+      el.fetch = (input, init) => net.fetch(input, init);
+      el.reconnect = { baseMs: 20, capMs: 50 };
+    };
+    render('first', first);
+    const created: string[] = [];
+    const completed: string[] = [];
+    el.addEventListener('agent37-response-created', (e) => created.push(e.detail.responseId));
+    el.addEventListener('agent37-response-completed', (e) => completed.push(e.detail.text));
+
+    expect(await el.send('tell me a story [no-tools] [no-reasoning]')).to.equal(true);
+    await until(() => (lastAnswer(el)?.text.length ?? 0) > 0, 'the answer to start');
+    render('second', second);
+    await el.updateComplete;
+    const answer = await untilAnswerEnds(el);
+    expect(answer.status).to.equal('complete');
+    expect(created).to.have.length(1);
+    expect(completed).to.deep.equal([answer.text]);
+    expect(first.posts() + second.posts(), 'one POST').to.equal(1);
+
+    // the page's current functions are the ones called from then on
+    const before = tokenCalls.length;
+    expect(await el.send('and another [no-tools] [no-reasoning]')).to.equal(true);
+    await untilAnswerEnds(el);
+    expect(second.posts()).to.equal(1);
+    expect(tokenCalls.slice(before)).to.include('second').and.not.include('first');
+    expect(created).to.have.length(2);
+  });
+
   it('image-origins reach the markdown renderer as a list, and placeholder labels the box', async () => {
     const { el } = await mountChat({ attributes: { 'image-origins': 'https://img.example.com  https://cdn.example.org', placeholder: 'Ask about your order' } });
     await el.send('images? [no-tools] [no-reasoning]');
