@@ -68,11 +68,24 @@ export interface StreamEventMap {
 }
 
 export type StreamEventName = keyof StreamEventMap;
+
+/** Every event name of the contract, once: the SSE reader keeps these and skips any other. */
+export const STREAM_EVENT_NAMES = [
+  'response.created',
+  'response.reasoning.delta',
+  'response.output_text.delta',
+  'response.tool_call.started',
+  'response.tool_call.completed',
+  'response.tool_call.failed',
+  'response.completed',
+  'response.failed',
+] as const satisfies readonly StreamEventName[];
 export type StreamEvent = {
   [K in StreamEventName]: { event: K; data: StreamEventMap[K] };
 }[StreamEventName];
 
-export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response.failed']);
+/** Exactly one of these ends a live stream. */
+export const TERMINAL_EVENTS: ReadonlySet<string> = new Set<StreamEventName>(['response.completed', 'response.failed']);
 
 export interface SessionSummary {
   id: string;

@@ -14,7 +14,14 @@ export type LocalErrorCode =
   | 'empty_message'
   | 'payload_too_large'
   | 'storage_unavailable'
-  | 'bad_response';
+  | 'bad_response'
+  /** Stop pressed before the server named the turn */
+  | 'cancelled'
+  /** the chat was used before it was wired to a server */
+  | 'not_connected'
+  | 'not_configured'
+  /** the send was overtaken (new conversation, the chat closed or rewired): nothing to show */
+  | 'superseded';
 
 export interface Agent37ErrorInit {
   code: string;
@@ -88,4 +95,24 @@ export async function errorFromResponse(response: Response): Promise<Agent37Erro
     });
   }
   return new Agent37Error({ ...base, code: `http_${response.status}`, message: response.statusText || `HTTP ${response.status}` });
+}
+
+/** Anything thrown → an Agent37Error; what is not one already is taken for a lost connection. */
+export function toAgent37Error(cause: unknown, message?: string): Agent37Error {
+  if (cause instanceof Agent37Error) return cause;
+  return new Agent37Error({
+    code: 'network_error',
+    message: message ?? (cause instanceof Error && cause.message ? cause.message : 'The connection to the chat server was lost.'),
+    cause,
+  });
+}
+
+/** The `error` of a failed turn (response.failed, a failed response object) → an Agent37Error. */
+export function errorOfFailure(body: Partial<GatewayErrorBody> | null | undefined): Agent37Error {
+  return new Agent37Error({
+    code: body?.code || 'agent_error',
+    message: body?.message || 'The agent failed to answer.',
+    ...(body?.param ? { param: body.param } : {}),
+    ...(body?.hint ? { hint: body.hint } : {}),
+  });
 }

@@ -4,18 +4,20 @@
  * character) → eventsource-parser → typed events.
  */
 import { createParser } from 'eventsource-parser';
-import type { StreamEvent, StreamEventName } from './contract.js';
+import { STREAM_EVENT_NAMES, type StreamEvent } from './contract.js';
 
-const KNOWN_EVENTS: ReadonlySet<string> = new Set<StreamEventName>([
-  'response.created',
-  'response.reasoning.delta',
-  'response.output_text.delta',
-  'response.tool_call.started',
-  'response.tool_call.completed',
-  'response.tool_call.failed',
-  'response.completed',
-  'response.failed',
-]);
+const KNOWN_EVENTS: ReadonlySet<string> = new Set<string>(STREAM_EVENT_NAMES);
+
+/** The `data:` text each yielded event was parsed from (kept off the event object itself). */
+const rawData = new WeakMap<StreamEvent, string>();
+
+/**
+ * The exact `data:` text `event` was parsed from, when readEvents yielded it: a cheap identity for
+ * comparing a replayed event with one seen before (no re-serializing per event).
+ */
+export function rawDataOf(event: StreamEvent): string | undefined {
+  return rawData.get(event);
+}
 
 export interface ReadEventsOptions {
   /** called for every chunk that arrives, keepalive comments included; the stall watchdog feeds on it */
@@ -43,7 +45,9 @@ export async function* readEvents(body: ReadableStream<Uint8Array>, o: ReadEvent
         return;
       }
       if (typeof data !== 'object' || data === null || Array.isArray(data)) return;
-      pending.push({ event: message.event, data } as StreamEvent);
+      const event = { event: message.event, data } as StreamEvent;
+      rawData.set(event, message.data);
+      pending.push(event);
     },
   });
 

@@ -48,7 +48,3 @@ export interface AssistantMessage {
 
 export type ChatMessage = UserMessage | AssistantMessage;
 
-/** A problem that belongs to the conversation rather than to one answer (e.g. a refused send). */
-export interface ConversationNotice {
-  error: Agent37Error;
-}

@@ -3,7 +3,7 @@
  * Everything the element shows derives from this state; nothing here does IO or reads the clock.
  */
 import type { HistoryMessage, StreamEvent } from '../client/contract.js';
-import { Agent37Error } from '../client/errors.js';
+import { errorOfFailure, type Agent37Error } from '../client/errors.js';
 import type { AssistantMessage, ChatMessage, MessageStatus, ToolStep, UserMessage } from './conversation-types.js';
 
 export interface ConversationState {
@@ -117,20 +117,13 @@ export function applyStreamEvent(m: AssistantMessage, e: StreamEvent, cancelled 
       delete next.error;
       return next;
     }
-    case 'response.failed': {
-      const body = e.data.error ?? { code: 'agent_error', message: 'The agent failed to answer.' };
+    case 'response.failed':
       return {
         ...m,
         steps: m.steps.map((s) => (s.status === 'running' ? { ...s, status: 'failed' as const } : s)),
         status: 'failed',
-        error: new Agent37Error({
-          code: body.code || 'agent_error',
-          message: body.message || 'The agent failed to answer.',
-          ...(body.param ? { param: body.param } : {}),
-          ...(body.hint ? { hint: body.hint } : {}),
-        }),
+        error: errorOfFailure(e.data.error),
       };
-    }
     default:
       return m;
   }
@@ -147,15 +140,20 @@ function closeStep(steps: readonly ToolStep[], tool: string, close: (s: ToolStep
   return steps.map((s, i) => (i === index ? close(s) : s));
 }
 
+/** Runs per stream delta: the answer being written is (almost always) the last message, so search from the end. */
 function updateAssistant(state: ConversationState, id: string, update: (m: AssistantMessage) => AssistantMessage): ConversationState {
-  let changed = false;
-  const messages = state.messages.map((m) => {
-    if (m.id !== id || m.role !== 'assistant') return m;
+  const { messages } = state;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.id !== id) continue;
+    if (m.role !== 'assistant') return state;
     const next = update(m);
-    if (next !== m) changed = true;
-    return next;
-  });
-  return changed ? { messages } : state;
+    if (next === m) return state;
+    const copy = messages.slice();
+    copy[i] = next;
+    return { messages: copy };
+  }
+  return state;
 }
 
 function textOf(value: unknown): string {
