@@ -129,7 +129,12 @@ export class ChatController implements ReactiveController {
       const hooks = this.options.hooks;
       const session = new ChatSession({
         api: new Agent37Api({ tokens, fetch: this.currentFetch }),
-        persistence: createPersistence(grant.api_base, wiring.persistKey),
+        persistence: createPersistence(grant.api_base, wiring.persistKey, {
+          // the chat goes on from memory; the page hears once that a reload will not keep it
+          onFallback: (error) => {
+            if (generation === this.generation) hooks.error?.(error);
+          },
+        }),
         request: () => this.options.request(),
         ...(wiring.stallTimeoutMs !== undefined ? { stallTimeoutMs: wiring.stallTimeoutMs } : {}),
         ...(wiring.reconnect ? { reconnect: wiring.reconnect } : {}),

@@ -1,8 +1,10 @@
 /**
  * Where the conversation's ids survive a reload: IndexedDB through idb-keyval, one database per
  * deployment and page user (`api_base` + `persist-key`), so two users or two deployments on one
- * origin never share a conversation. IndexedDB may be missing (some private modes), throw, or hang
- * (a blocked upgrade); then the ids live in memory for this page and the chat goes on.
+ * origin never share a conversation. IndexedDB may be missing (some private modes) or throw: then
+ * the ids live in memory for this page and the chat goes on. It may also be slow (a blocked upgrade,
+ * a busy disk): then callers wait at most the timeout, and the writes still land, in order, when it
+ * answers, so a reload never brings back a conversation the visitor left.
  */
 import { createStore, get, setMany, type UseStore } from 'idb-keyval';
 import { Agent37Error } from '../client/errors.js';
@@ -20,7 +22,7 @@ export interface Persistence {
 }
 
 export interface PersistenceOptions {
-  /** an IndexedDB operation that takes longer than this counts as hung; default 1000 ms */
+  /** how long a caller waits for IndexedDB before going on with the values in memory; default 1000 ms */
   timeoutMs?: number;
   /** called once, when storage falls back to memory */
   onFallback?: (error: Agent37Error) => void;
@@ -49,9 +51,9 @@ export class IdbPersistence implements Persistence {
   private readonly dbName: string;
   private readonly options: PersistenceOptions;
   private store: UseStore | null = null;
-  /** the last values loaded or saved: what load() answers after a fallback */
+  /** the latest values: what load() answers after a fallback or while IndexedDB is slow */
   private memory: PersistedIds = { sessionId: null, responseId: null, pendingInput: null };
-  /** saves run one after another so a late one never overwrites a newer one */
+  /** writes reach IndexedDB one after another, however late it answers, so the last one wins */
   private queue: Promise<void> = Promise.resolve();
 
   constructor(dbName: string, options: PersistenceOptions = {}) {
@@ -60,11 +62,19 @@ export class IdbPersistence implements Persistence {
   }
 
   async load(): Promise<PersistedIds> {
-    await this.queue;
+    // a slow write stays queued; its values are in memory already
+    if (!(await this.within(this.queue))) return { ...this.memory };
     const store = this.usable();
     if (!store) return { ...this.memory };
+    const before = this.memory;
+    const read = Promise.all([get<unknown>('session', store), get<unknown>('response', store)]);
     try {
-      const [session, response] = await this.timed(Promise.all([get<unknown>('session', store), get<unknown>('response', store)]));
+      const answered = await this.within(read);
+      // too slow: start from nothing rather than keep the visitor waiting; a late answer is ignored
+      if (!answered) return { ...this.memory };
+      const [session, response] = await read;
+      // a save while reading is newer than what was read
+      if (this.memory !== before) return { ...this.memory };
       const stored = parseResponse(response);
       this.memory = {
         sessionId: typeof session === 'string' ? session : null,
@@ -77,7 +87,8 @@ export class IdbPersistence implements Persistence {
     return { ...this.memory };
   }
 
-  save(v: PersistedIds): Promise<void> {
+  /** Resolves once IndexedDB has the values, or after the timeout while the write goes on. */
+  async save(v: PersistedIds): Promise<void> {
     this.memory = { sessionId: v.sessionId, responseId: v.responseId, pendingInput: v.pendingInput ?? null };
     const snapshot = this.memory;
     this.queue = this.queue.then(async () => {
@@ -85,20 +96,18 @@ export class IdbPersistence implements Persistence {
       if (!store) return;
       const response: StoredResponse | null = snapshot.responseId ? { id: snapshot.responseId, input: snapshot.pendingInput ?? null } : null;
       try {
-        await this.timed(
-          setMany(
-            [
-              ['session', snapshot.sessionId],
-              ['response', response],
-            ],
-            store,
-          ),
+        await setMany(
+          [
+            ['session', snapshot.sessionId],
+            ['response', response],
+          ],
+          store,
         );
       } catch (cause) {
         this.fallBack(cause);
       }
     });
-    return this.queue;
+    await this.within(this.queue);
   }
 
   private usable(): UseStore | null {
@@ -118,15 +127,18 @@ export class IdbPersistence implements Persistence {
     }
   }
 
-  private timed<T>(work: Promise<T>): Promise<T> {
+  /** Whether `work` settled within the timeout; it is never abandoned (a blocked upgrade ends). */
+  private within(work: Promise<unknown>): Promise<boolean> {
     const ms = this.options.timeoutMs ?? 1000;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`IndexedDB did not answer within ${ms} ms.`)), ms);
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
     });
-    // a hung request may settle much later; nobody waits for it then
-    work.catch(() => {});
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+    const settled = work.then(
+      () => true,
+      () => true,
+    );
+    return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
   }
 
   private fallBack(cause: unknown): void {
