@@ -10,6 +10,7 @@ import { Agent37Error } from '../client/errors.js';
 import { TokenSource } from '../client/token.js';
 import type { ReconnectOptions } from '../client/turn.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from './chat-session.js';
+import type { UserMessage } from './conversation-types.js';
 import { createPersistence } from './persistence.js';
 
 /**
@@ -38,7 +39,7 @@ export interface ChatControllerOptions {
 const IDLE: ChatSnapshot = { sessionId: null, messages: [], busy: false, restoring: false, notice: null };
 
 export class ChatController implements ReactiveController {
-  /** what the element renders */
+  /** what the element renders: the session's snapshot, then the messages still waiting for it */
   snapshot: ChatSnapshot = IDLE;
 
   private readonly host: ReactiveControllerHost;
@@ -47,6 +48,12 @@ export class ChatController implements ReactiveController {
   private session: ChatSession | null = null;
   private tokens: TokenSource | null = null;
   private ready: Promise<ChatSession> | null = null;
+  /** the session has loaded the stored conversation and takes messages at once */
+  private settled = false;
+  /** what the session last published (or IDLE) */
+  private base: ChatSnapshot = IDLE;
+  /** messages sent while the chat was still loading, shown until the session takes them */
+  private pending: readonly UserMessage[] = [];
   private unsubscribe: (() => void) | null = null;
   /** bumps on every teardown so late answers of an old wiring are dropped */
   private generation = 0;
@@ -79,8 +86,22 @@ export class ChatController implements ReactiveController {
 
   /** Resolves once the server accepted the message; rejects with an Agent37Error when it did not. */
   async send(text: string): Promise<void> {
-    const session = await this.whenReady();
-    await session.send(text);
+    if (this.settled) {
+      await (await this.whenReady()).send(text);
+      return;
+    }
+    // Loading can take seconds (token, history, a waking instance): the visitor sees the message now.
+    nextPendingId += 1;
+    const message: UserMessage = { role: 'user', id: `pending-user-${nextPendingId}`, text };
+    this.setPending([...this.pending, message]);
+    let sending: Promise<void>;
+    try {
+      sending = (await this.whenReady()).send(text);
+    } finally {
+      // send() has put the real message in the session's snapshot by now, or refused it
+      this.setPending(this.pending.filter((m) => m !== message));
+    }
+    await sending;
   }
 
   async cancel(): Promise<void> {
@@ -156,6 +177,7 @@ export class ChatController implements ReactiveController {
       } finally {
         restoring = false;
       }
+      if (generation === this.generation) this.settled = true;
       return session;
     })();
     this.ready = ready;
@@ -163,7 +185,7 @@ export class ChatController implements ReactiveController {
       if (generation !== this.generation) return;
       const error = toAgent37Error(cause);
       this.ready = null;
-      this.setSnapshot({ ...this.snapshot, restoring: false, notice: error });
+      this.setSnapshot({ ...this.base, restoring: false, notice: error });
       this.options.hooks.error?.(error);
     });
   }
@@ -181,6 +203,7 @@ export class ChatController implements ReactiveController {
   private stop(): void {
     this.flush();
     this.generation += 1;
+    this.settled = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.session?.dispose();
@@ -191,8 +214,15 @@ export class ChatController implements ReactiveController {
     this.ready = null;
   }
 
-  private setSnapshot(snapshot: ChatSnapshot): void {
+  private setPending(pending: readonly UserMessage[]): void {
+    this.pending = pending;
+    this.setSnapshot(this.base);
+  }
+
+  private setSnapshot(base: ChatSnapshot): void {
     const previous = this.snapshot;
+    this.base = base;
+    const snapshot = this.pending.length === 0 ? base : { ...base, messages: [...base.messages, ...this.pending] };
     this.snapshot = snapshot;
     // Deltas can come far faster than frames: a change of streamed text alone is drawn on the next
     // frame with whatever else arrived by then; anything else (a status, a step, a message) at once.
@@ -215,6 +245,8 @@ export class ChatController implements ReactiveController {
 }
 
 const FRAME_FALLBACK_MS = 100;
+
+let nextPendingId = 0;
 
 /** The same conversation but for the text or reasoning of the answer being streamed. */
 function onlyStreamedTextChanged(a: ChatSnapshot, b: ChatSnapshot): boolean {

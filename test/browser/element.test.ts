@@ -24,6 +24,7 @@ import {
   shownText,
   textareaOf,
   typeText,
+  uniqueName,
   until,
   untilAnswerEnds,
   watchLitWarnings,
@@ -271,6 +272,49 @@ describe('<agent37-chat>: what is not sent', () => {
     } finally {
       events.stop();
     }
+  });
+
+  it('a message sent while the chat is still loading shows at once, and is sent once it has loaded', async () => {
+    const net = new RecordingFetch().add({ when: (r) => r.method === 'POST' && r.path.endsWith('/token'), delayMs: 1500, times: 1 });
+    const el = await fixture<Agent37Chat>(html`<agent37-chat
+      style="height: 480px; width: 640px"
+      .fetch=${net.fetch}
+      token-url=${`/api/agent37/token?user=${uniqueName('u')}`}
+      persist-key=${uniqueName('k')}
+    ></agent37-chat>`);
+    const sentAt = performance.now();
+    await sendFromComposer(el, 'are you awake? [no-tools] [no-reasoning]');
+    await settle(el);
+    expect(messageElements(el).map((m) => shadow(m).querySelector('[part="bubble"]')?.textContent)).to.deep.equal(['are you awake? [no-tools] [no-reasoning]']);
+    expect(textareaOf(el).value).to.equal('');
+    expect(shadow(el).querySelector('.restoring')).to.equal(null);
+    expect(performance.now() - sentAt, 'shown before the token came back').to.be.below(1500);
+    expect(net.posts()).to.equal(0);
+    await expect(el).to.be.accessible();
+
+    const answer = await untilAnswerEnds(el);
+    expect(answer.status).to.equal('complete');
+    expect(el.messages.map((m) => m.role)).to.deep.equal(['user', 'assistant']);
+    expect(el.messages[0]).to.include({ text: 'are you awake? [no-tools] [no-reasoning]' });
+    expect(net.posts()).to.equal(1);
+  });
+
+  it('a message sent while loading that the chat then refuses goes back into the box', async () => {
+    const net = new RecordingFetch().add({ when: (r) => r.method === 'POST' && r.path.endsWith('/token'), delayMs: 800, times: 1 });
+    const el = await fixture<Agent37Chat>(html`<agent37-chat
+      style="height: 480px; width: 640px"
+      .fetch=${net.fetch}
+      token-url=${`/api/agent37/token?user=${uniqueName('u')}&ttl=-60`}
+      persist-key=${uniqueName('k')}
+    ></agent37-chat>`);
+    await sendFromComposer(el, 'hello?');
+    await settle(el);
+    expect(el.messages.map((m) => m.text)).to.deep.equal(['hello?']);
+    await until(() => shownErrors(el).length > 0, 'the error', 15_000);
+    await settle(el);
+    expect(shownErrors(el)).to.deep.equal(['Your sign-in has expired. Sign in again and retry.']);
+    expect(textareaOf(el).value).to.equal('hello?');
+    expect(el.messages).to.deep.equal([]);
   });
 
   it('a message over the 2 MB request cap is refused before sending, with a clear message, and stays in the box', async () => {
