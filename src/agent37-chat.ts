@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { MAX_REQUEST_BYTES, REASONING_EFFORTS, type ReasoningEffort, type TokenGrant } from './client/contract.js';
-import { Agent37Error } from './client/errors.js';
+import { Agent37Error, toAgent37Error } from './client/errors.js';
 import type { ReconnectOptions } from './client/turn.js';
 import { chatStyles } from './agent37-chat.styles.js';
 import type { Agent37Composer, ComposerSubmitEvent } from './components/agent37-composer.js';
@@ -12,7 +12,7 @@ import {
   Agent37SendEvent,
   Agent37SessionChangeEvent,
 } from './events.js';
-import { ChatController, toAgent37Error, type ChatRequest } from './state/chat-controller.js';
+import { ChatController, type ChatRequest } from './state/chat-controller.js';
 import type { ChatMessage } from './state/conversation-types.js';
 
 /** Follow the answer while the visitor is within this many pixels of the bottom. */

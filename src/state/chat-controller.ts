@@ -6,7 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Agent37Api } from '../client/api.js';
 import type { CreateResponseBody, TokenGrant } from '../client/contract.js';
-import { Agent37Error } from '../client/errors.js';
+import { Agent37Error, toAgent37Error } from '../client/errors.js';
 import { TokenSource } from '../client/token.js';
 import type { ReconnectOptions } from '../client/turn.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from './chat-session.js';
@@ -282,11 +282,6 @@ function sameReconnect(a: ReconnectOptions | undefined, b: ReconnectOptions | un
   if (a === b) return true;
   if (!a || !b) return false;
   return a.baseMs === b.baseMs && a.capMs === b.capMs && a.giveUpAfterMs === b.giveUpAfterMs && a.random === b.random;
-}
-
-export function toAgent37Error(cause: unknown): Agent37Error {
-  if (cause instanceof Agent37Error) return cause;
-  return new Agent37Error({ code: 'network_error', message: cause instanceof Error ? cause.message : String(cause), cause });
 }
 
 function notConfigured(): Agent37Error {
