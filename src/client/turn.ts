@@ -9,9 +9,9 @@
  */
 import type { Agent37Api } from './api.js';
 import { fullJitterDelay, interruptibleSleep } from './backoff.js';
-import type { CreateResponseBody, GatewayErrorBody, HistoryMessage, SessionDetail, StreamEvent } from './contract.js';
-import { Agent37Error } from './errors.js';
-import { readEvents } from './sse.js';
+import { TERMINAL_EVENTS, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from './contract.js';
+import { Agent37Error, errorOfFailure, toAgent37Error } from './errors.js';
+import { rawDataOf, readEvents } from './sse.js';
 
 export interface ReconnectOptions {
   /** full-jitter base for the second and later retries (the first is at once); default 500 ms */
@@ -31,13 +31,25 @@ export type ConnectionState =
   | { kind: 'reconnecting'; attempt: number; error: Agent37Error | null }
   | { kind: 'interrupted'; error: Agent37Error };
 
+/**
+ * The session's history as the server last reported it, so a turn whose response.created never
+ * arrived can be told apart from older ones in the history (the server's view, not the page's).
+ */
+export interface KnownHistory {
+  /** id of the newest history message of the last successful read; null: the history was empty (a new conversation) */
+  lastId: string | null;
+  /** turns of this session the server took since that read: their user messages come after `lastId` */
+  turnsSince: number;
+}
+
 export type TurnStart =
   /**
-   * `knownUserMessages`: how many user messages the session's history held before this turn. When
-   * the connection breaks before response.created and the turn already ended, it is how the runner
-   * tells this turn's answer in the history from an older one.
+   * `history`: what the session's history held before this turn (see KnownHistory); without it a
+   * turn lost before response.created that already ended cannot be found, and its text is given back.
+   * `knownSessions` (a POST without session_id only): the caller's sessions listed before this POST,
+   * so a new session the POST created can be found when its stream broke before naming it.
    */
-  | { kind: 'create'; body: CreateResponseBody; knownUserMessages?: number }
+  | { kind: 'create'; body: CreateResponseBody; history?: KnownHistory; knownSessions?: ReadonlySet<string> }
   /** reattach to a running turn (a reload); `input`, when known, lets the history fallback check it found this turn's answer */
   | { kind: 'attach'; responseId: string; sessionId?: string | null; input?: string };
 
@@ -78,6 +90,8 @@ const MAX_RETRY_AFTER_ATTEMPTS = 3;
 /** a reattached connection that lived this long counts as progress even without new events */
 const HEALTHY_CONNECTION_MS = 10_000;
 
+type LostTurn = { kind: 'running'; responseId: string } | { kind: 'finished'; outcome: TurnOutcome } | { kind: 'not-yet' } | { kind: 'none' };
+
 type Consumed = { kind: 'terminal'; outcome: TurnOutcome } | { kind: 'dropped'; error: Agent37Error; progressed: boolean };
 
 class Detached extends Error {}
@@ -96,7 +110,8 @@ export class TurnRunner {
   private responseId: string | null = null;
   private sessionId: string | null = null;
   private input: string | undefined;
-  private knownUserMessages: number | undefined;
+  private knownHistory: KnownHistory | undefined;
+  private knownSessions: ReadonlySet<string> | undefined;
   /** the POST got an HTTP answer: the gateway took the turn even if its stream broke at once */
   private postAnswered = false;
   /** name + data of every event emitted, in order: what a replay is compared against */
@@ -133,7 +148,8 @@ export class TurnRunner {
       if (start.kind === 'create') {
         this.sessionId = start.body.session_id ?? null;
         this.input = start.body.input;
-        this.knownUserMessages = start.knownUserMessages;
+        this.knownHistory = start.history;
+        this.knownSessions = start.knownSessions;
         const posted = await this.post(start.body);
         if (posted.kind === 'attach') return await this.reattach(posted.error, posted.error === null);
         const consumed = await this.consume(posted.response, posted.connection);
@@ -171,7 +187,13 @@ export class TurnRunner {
     this.wake?.();
     const id = this.responseId ?? (await this.accepted.then((a) => a.responseId, () => null));
     if (!id || this.finished) return;
-    await this.o.api.cancel(id);
+    try {
+      await this.o.api.cancel(id);
+    } catch (e) {
+      // the server never heard Stop: the turn runs on, and its normal ending is not "stopped"
+      this.cancelRequested = false;
+      throw e;
+    }
     // a broken connection comes back at once to collect the ending
     this.wake?.();
   }
@@ -203,8 +225,9 @@ export class TurnRunner {
           return { kind: 'attach', error };
         }
         if (!(e instanceof Agent37Error)) throw e;
-        if (e.code === 'network_error' && this.sessionId) {
-          // the request may have reached the gateway before the connection broke: look, never resend
+        if (mayHaveStarted(e) && (this.sessionId || this.knownSessions)) {
+          // the request may have reached the gateway (the connection broke, or an edge in front of it
+          // gave up waiting for its answer): look for the turn, never resend
           this.noteDrop();
           return { kind: 'attach', error: e };
         }
@@ -248,6 +271,8 @@ export class TurnRunner {
     let lastError = error;
     let failures = 0;
     let failingSince = Date.now();
+    /** a 429/503 with Retry-After on the last attempt: the next one waits at least this long */
+    let retryAfterMs = 0;
     for (let attempt = 1; ; attempt++) {
       this.throwIfDetached();
       if (failures > 0) {
@@ -257,8 +282,9 @@ export class TurnRunner {
           failingSince = Date.now();
         } else {
           this.setState({ kind: 'reconnecting', attempt, error: lastError });
-          await this.sleep(fullJitterDelay(failures - 1, backoff), true);
+          await this.sleep(Math.max(fullJitterDelay(failures - 1, backoff), retryAfterMs), true);
         }
+        retryAfterMs = 0;
         this.throwIfDetached();
       }
       this.setState(immediate && attempt === 1 ? { kind: 'connecting' } : { kind: 'reconnecting', attempt, error: lastError });
@@ -273,7 +299,7 @@ export class TurnRunner {
           // the POST never got an answer and the session cannot be read either: most likely offline,
           // and the turn most likely never started; give the text back rather than keep it waiting
           if (!this.postAnswered) throw lost;
-          lastError = asAgent37Error(e);
+          lastError = toAgent37Error(e, LOST);
           failures++;
           continue;
         }
@@ -293,7 +319,10 @@ export class TurnRunner {
         consumed = await this.attachOnce(this.responseId);
       } catch (e) {
         this.throwIfDetached();
-        const err = asAgent37Error(e);
+        const err = toAgent37Error(e, LOST);
+        if ((err.status === 429 || err.status === 503) && err.retryAfterMs !== undefined) {
+          retryAfterMs = Math.min(err.retryAfterMs, this.o.maxRetryAfterMs ?? 300_000);
+        }
         if (err.status === 404) {
           try {
             const outcome = await this.fromHistory(err);
@@ -301,7 +330,7 @@ export class TurnRunner {
             lastError = err;
           } catch (e) {
             this.throwIfDetached();
-            lastError = asAgent37Error(e);
+            lastError = toAgent37Error(e, LOST);
           }
         } else if (err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
           // refused, not flaky (e.g. signed out): only the visitor can fix it, so do not hammer
@@ -365,7 +394,7 @@ export class TurnRunner {
       this.throwIfDetached();
       const progressed = this.emitted.length > emittedBefore || Date.now() - openedAt > HEALTHY_CONNECTION_MS;
       if (connection.stalled) return { kind: 'dropped', error: stalledError(), progressed };
-      return { kind: 'dropped', error: asAgent37Error(e), progressed };
+      return { kind: 'dropped', error: toAgent37Error(e, LOST), progressed };
     } finally {
       connection.close();
     }
@@ -378,14 +407,15 @@ export class TurnRunner {
       this.sessionId = event.data.session_id;
       this.settleAccepted(null);
     }
-    const key = `${event.event}\n${JSON.stringify(event.data)}`;
+    // the data text as it came over the wire: a replayed frame is byte-identical to the first one
+    const key = `${event.event}\n${rawDataOf(event) ?? JSON.stringify(event.data)}`;
     if (this.trusted && position < this.emitted.length) {
       if (this.emitted[position] === key) return null;
       // not the replay of what we saw (a synthesized replay): positions mean nothing any more
       this.trusted = false;
     }
     if (!this.trusted) {
-      if (event.event !== 'response.completed' && event.event !== 'response.failed') return null;
+      if (!TERMINAL_EVENTS.has(event.event)) return null;
       this.emit(event);
       return this.outcomeOf(event, 'synthesized-replay');
     }
@@ -416,7 +446,19 @@ export class TurnRunner {
    */
   private async fromHistory(notFound: Agent37Error): Promise<TurnOutcome | null> {
     if (!this.sessionId) return this.failWith(notFound);
-    const detail = await this.o.api.getSession(this.sessionId, this.lifetime.signal);
+    let detail: SessionDetail;
+    try {
+      detail = await this.o.api.getSession(this.sessionId, this.lifetime.signal);
+    } catch (e) {
+      this.throwIfDetached();
+      // the turn and its whole conversation are gone (deleted, expired): nothing left to reattach to
+      if (e instanceof Agent37Error && e.status === 404) {
+        return this.failWith(
+          new Agent37Error({ code: 'session_not_found', status: 404, message: 'This conversation no longer exists on the server; start a new one.' }),
+        );
+      }
+      throw e;
+    }
     if (detail.active_response_id && detail.active_response_id === this.responseId) return null;
     const history: HistoryMessage[] = Array.isArray(detail.history) ? detail.history : [];
     const last = history.at(-1);
@@ -449,36 +491,64 @@ export class TurnRunner {
 
   /**
    * Where a turn whose response.created never arrived went: still running (the session names it),
-   * already finished (its answer is the history's newest, after exactly one more user message than
-   * before the turn), maybe not in the history yet (first revision, no active_response_id), or
-   * nowhere (the POST never started a turn).
+   * already finished (its answer follows this turn's user message, the first one past what the
+   * history held before the turn), maybe not in the history yet (first revision, no
+   * active_response_id), or nowhere (the POST never started a turn).
    */
-  private async findLostTurn(): Promise<
-    | { kind: 'running'; responseId: string }
-    | { kind: 'finished'; outcome: TurnOutcome }
-    | { kind: 'not-yet' }
-    | { kind: 'none' }
-  > {
-    if (!this.sessionId) return { kind: 'none' };
+  private async findLostTurn(): Promise<LostTurn> {
+    if (this.sessionId) return this.findInSession(this.sessionId, this.knownHistory);
+    if (!this.knownSessions) return { kind: 'none' };
+    // A first message: the POST may have created a session we never heard the id of. The caller
+    // listed its sessions before the POST (the relay lists only the caller's own), so a session
+    // missing from that list was created since; comparing ids needs no clock, unlike "created
+    // after the POST time", which breaks with any skew between the browser and the gateway. Each
+    // candidate still has to show this turn (running, or this input as its first user message),
+    // which keeps out a new conversation another tab started meanwhile (a running one cannot be
+    // told apart: that race is accepted).
+    const listed = await this.o.api.listSessions();
+    this.throwIfDetached();
+    const candidates = listed.filter((x) => typeof x?.id === 'string' && !this.knownSessions!.has(x.id)).slice(0, 3);
+    let notYet = false;
+    for (const candidate of candidates) {
+      const found = await this.findInSession(candidate.id, { lastId: null, turnsSince: 0 });
+      if (found.kind === 'not-yet') notYet = true;
+      if (found.kind === 'running' || found.kind === 'finished') return found;
+    }
+    return notYet ? { kind: 'not-yet' } : { kind: 'none' };
+  }
+
+  private async findInSession(sessionId: string, known: KnownHistory | undefined): Promise<LostTurn> {
     let detail: SessionDetail;
     try {
-      detail = await this.o.api.getSession(this.sessionId, this.lifetime.signal);
+      detail = await this.o.api.getSession(sessionId, this.lifetime.signal);
     } catch (e) {
       this.throwIfDetached();
       if (e instanceof Agent37Error && e.status === 404) return { kind: 'none' };
       throw e;
     }
-    if (detail.active_response_id) return { kind: 'running', responseId: detail.active_response_id };
-    if (this.knownUserMessages === undefined || this.input === undefined) return { kind: 'none' };
+    this.throwIfDetached();
+    if (detail.active_response_id) {
+      this.sessionId = sessionId;
+      return { kind: 'running', responseId: detail.active_response_id };
+    }
+    if (known === undefined || this.input === undefined) return { kind: 'none' };
     const history: HistoryMessage[] = Array.isArray(detail.history) ? detail.history : [];
-    const users = history.filter((m) => m.role === 'user');
-    if (users.length === this.knownUserMessages) return detail.active_response_id === undefined ? { kind: 'not-yet' } : { kind: 'none' };
-    const asked = users.at(-1);
-    if (users.length !== this.knownUserMessages + 1 || asked?.content !== this.input) return { kind: 'none' };
+    let from = 0;
+    if (known.lastId !== null) {
+      const at = history.findIndex((m) => m.id === known.lastId);
+      // the history no longer holds what we last saw: nothing to tell this turn's messages by
+      if (at < 0) return { kind: 'none' };
+      from = at + 1;
+    }
+    const users = history.slice(from).filter((m) => m.role === 'user');
+    if (users.length <= known.turnsSince) return detail.active_response_id === undefined ? { kind: 'not-yet' } : { kind: 'none' };
+    const asked = users.at(-1)!;
+    if (asked.content !== this.input) return { kind: 'none' };
     // the server did take the message
+    this.sessionId = sessionId;
     if (!this.acceptedSettled) {
       this.acceptedSettled = true;
-      this.resolveAccepted({ responseId: null, sessionId: this.sessionId });
+      this.resolveAccepted({ responseId: null, sessionId });
     }
     const answer = history[history.indexOf(asked) + 1];
     if (answer?.role !== 'assistant') {
@@ -626,16 +696,14 @@ function stalledError(): Agent37Error {
   return new Agent37Error({ code: 'stream_interrupted', message: 'The connection stalled (no data, not even a keepalive).' });
 }
 
-function asAgent37Error(e: unknown): Agent37Error {
-  if (e instanceof Agent37Error) return e;
-  return new Agent37Error({ code: 'network_error', message: 'The connection to the chat server was lost.', cause: e });
-}
+const LOST = 'The connection to the chat server was lost.';
 
-function errorOfFailure(body: GatewayErrorBody | undefined): Agent37Error {
-  return new Agent37Error({
-    code: body?.code || 'agent_error',
-    message: body?.message || 'The agent failed to answer.',
-    ...(body?.param ? { param: body.param } : {}),
-    ...(body?.hint ? { hint: body.hint } : {}),
-  });
+/**
+ * A POST refused this way may still have reached the gateway: no answer at all, or an edge in
+ * front of the gateway (502/504: upstream_timeout, upstream_unreachable, container_unreachable, ...)
+ * that gave up waiting for it. Not the relay's own setup error: that one never reached the instance.
+ */
+function mayHaveStarted(e: Agent37Error): boolean {
+  if (e.code === 'network_error') return true;
+  return (e.status === 502 || e.status === 504) && e.code !== 'upstream_auth_failed';
 }

@@ -5,8 +5,8 @@
  */
 import type { Agent37Api } from '../client/api.js';
 import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../client/contract.js';
-import { Agent37Error } from '../client/errors.js';
-import { TurnRunner, type ConnectionState, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
+import { Agent37Error, toAgent37Error } from '../client/errors.js';
+import { TurnRunner, type ConnectionState, type KnownHistory, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
 import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from './conversation.js';
 import type { AssistantMessage, ChatMessage } from './conversation-types.js';
 import type { Persistence } from './persistence.js';
@@ -24,7 +24,7 @@ export interface ChatSessionHooks {
   responseCreated?(id: string, sessionId: string): void;
   /** exactly once per turn that ends with an answer (status `complete` or `stopped`), resumes included */
   responseCompleted?(m: AssistantMessage): void;
-  /** a refused send, a failed turn, a failed restore or cancel */
+  /** a refused send, a failed turn, a failed restore or cancel, an answer that lost its connection (once per turn) */
   error?(e: Agent37Error): void;
   sessionChange?(id: string | null): void;
   /** milliseconds from noticing a dropped stream to the first new event after reattaching */
@@ -48,7 +48,16 @@ interface Turn {
   messageId: string;
   /** the visitor's text, kept with the ids so a reload can show it */
   input: string | null;
+  /** left behind by newConversation() or dispose(): whatever it still says is not for the page */
+  abandoned: boolean;
+  /** counted in `history.turnsSince` */
+  counted: boolean;
+  /** the error hook heard of its first `interrupted` */
+  interruptReported: boolean;
 }
+
+/** How long a send waits for the session list taken before a first message (see sessionsBefore). */
+const SESSION_LIST_WAIT_MS = 2000;
 
 let nextLocalId = 0;
 function localId(kind: string): string {
@@ -66,10 +75,26 @@ export class ChatSession {
   private current: ChatSnapshot;
   private readonly listeners = new Set<(s: ChatSnapshot) => void>();
   private disposed = false;
+  /** the session's history as the server last reported it; undefined when it could not be read */
+  private history: KnownHistory | undefined = { lastId: null, turnsSince: 0 };
+  /** the last restore could not read the stored session: it is tried again before the next send and on `online` */
+  private restoreFailed = false;
+  /** a send is between its checks and its turn (reading the history or the session list first) */
+  private starting = false;
+  /** bumped by newConversation() and dispose(): a send that started before is overtaken */
+  private epoch = 0;
+  private restoreError: Agent37Error | null = null;
+  private restoring$: Promise<void> | null = null;
+  /** the visitor's sessions before the first message of a new conversation (null: could not be listed) */
+  private sessionsBefore: Promise<ReadonlySet<string> | null> | null = null;
+  private readonly onOnline = () => {
+    if (this.restoreFailed && !this.turn) void this.restore();
+  };
 
   constructor(o: ChatSessionOptions) {
     this.o = o;
     this.current = this.build();
+    if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
   }
 
   get snapshot(): ChatSnapshot {
@@ -82,32 +107,55 @@ export class ChatSession {
   }
 
   /** Persisted ids → the session's history → reattach a turn that is still running. */
-  async restore(): Promise<void> {
+  restore(): Promise<void> {
+    this.restoring$ ??= this.restoreOnce().finally(() => {
+      this.restoring$ = null;
+    });
+    return this.restoring$;
+  }
+
+  private async restoreOnce(): Promise<void> {
     if (this.disposed) return;
     this.restoring = true;
     this.publish();
     try {
       const stored = await this.o.persistence.load().catch(() => ({ sessionId: null, responseId: null, pendingInput: null }));
-      if (this.disposed || !stored.sessionId) return;
+      if (this.disposed) return;
+      if (!stored.sessionId) {
+        this.restoreFailed = false;
+        this.startNewConversation();
+        return;
+      }
       let detail: SessionDetail;
       try {
         detail = await this.o.api.getSession(stored.sessionId);
       } catch (e) {
         if (this.disposed) return;
-        const error = asError(e);
+        const error = toAgent37Error(e);
         if (error.status === 404) {
           // the server forgot this conversation: start fresh, no error wall
+          this.restoreFailed = false;
+          this.setSession(null);
+          this.startNewConversation();
           await this.o.persistence.save({ sessionId: null, responseId: null });
           return;
         }
-        // keep the id: the next message continues the conversation once the server is back
+        // keep the id: the next message continues the conversation once the server is back, and
+        // the history is read again before it (or on `online`)
+        this.restoreFailed = true;
+        this.restoreError = error;
+        this.history = undefined;
         this.setSession(stored.sessionId);
         this.report(error);
         return;
       }
       if (this.disposed) return;
       const history = Array.isArray(detail.history) ? detail.history : [];
+      this.restoreFailed = false;
+      if (this.notice !== null && this.notice === this.restoreError) this.notice = null;
+      this.restoreError = null;
       this.setSession(stored.sessionId);
+      this.history = { lastId: history.at(-1)?.id ?? null, turnsSince: 0 };
       this.conversation = reduceConversation(this.conversation, { type: 'history', history });
       const inFlight = await this.findRunningTurn(detail, history, stored.responseId, stored.pendingInput ?? null);
       if (this.disposed) return;
@@ -132,36 +180,61 @@ export class ChatSession {
   async send(text: string): Promise<void> {
     if (this.disposed) throw new Agent37Error({ code: 'stream_interrupted', message: 'This chat was closed.' });
     if (text.trim() === '') throw new Agent37Error({ code: 'empty_message', message: 'Type a message first.' });
-    if (this.turn) {
-      throw new Agent37Error({ code: 'session_busy', status: 0, message: 'An answer is still being written; wait for it or stop it first.' });
+    if (this.turn || this.starting) throw busyHere();
+    const epoch = this.epoch;
+    const overtaken = () => this.isClosed() || this.epoch !== epoch;
+    this.starting = true;
+    this.publish();
+    let turn: Turn;
+    let userId: string;
+    try {
+      // the stored conversation could not be read: read it first, so this message continues what the server holds
+      if (this.restoreFailed || this.restoring$) {
+        await this.restore();
+        if (overtaken()) throw superseded();
+        if (this.turn) throw busyHere();
+      }
+      const body: CreateResponseBody = { ...this.o.request(), input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) };
+      const bytes = new TextEncoder().encode(JSON.stringify(body)).length;
+      if (bytes > MAX_REQUEST_BYTES) {
+        const error = new Agent37Error({
+          code: 'payload_too_large',
+          status: 413,
+          message: `This message is too long to send: a message can be at most ${formatBytes(MAX_REQUEST_BYTES)} (this one is ${formatBytes(bytes)}). Shorten it and try again.`,
+        });
+        this.report(error);
+        throw error;
+      }
+      userId = localId('user');
+      this.notice = null;
+      this.dispatch({ type: 'user', id: userId, text });
+      let knownSessions: ReadonlySet<string> | null = null;
+      if (!body.session_id) {
+        knownSessions = await this.listSessionsBefore();
+        if (overtaken()) throw superseded();
+      }
+      // what the server's history held before this turn (the server's view: a page that failed to
+      // restore, or showed another tab's turn after a 409, shows something else)
+      const history = this.history ? { ...this.history } : undefined;
+      turn = this.startTurn(
+        { kind: 'create', body, ...(history ? { history } : {}), ...(knownSessions ? { knownSessions } : {}) },
+        text,
+      );
+    } finally {
+      this.starting = false;
+      this.publish();
     }
-    const body: CreateResponseBody = { ...this.o.request(), input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) };
-    const bytes = new TextEncoder().encode(JSON.stringify(body)).length;
-    if (bytes > MAX_REQUEST_BYTES) {
-      const error = new Agent37Error({
-        code: 'payload_too_large',
-        status: 413,
-        message: `This message is too long to send: a message can be at most ${formatBytes(MAX_REQUEST_BYTES)} (this one is ${formatBytes(bytes)}). Shorten it and try again.`,
-      });
-      this.report(error);
-      throw error;
-    }
-    const userId = localId('user');
-    // what the server's history holds before this turn, if this page saw all of it
-    const knownUserMessages = this.conversation.messages.filter((m) => m.role === 'user').length;
-    this.notice = null;
-    this.dispatch({ type: 'user', id: userId, text });
-    const turn = this.startTurn({ kind: 'create', body, knownUserMessages }, text);
     try {
       await turn.runner.accepted;
+      this.countTurn(turn);
     } catch (e) {
-      const error = asError(e);
+      const error = toAgent37Error(e);
       // the turn shown after a 409 is not this message: a reload must not show this text with it
       turn.input = null;
-      if (!this.isClosed()) {
-        this.dispatch({ type: 'remove', id: userId });
-        if (error.code !== 'cancelled') this.report(error);
-      }
+      // the visitor moved on (new conversation, closed chat): nothing of this send is theirs to see
+      if (turn.abandoned || this.isClosed()) throw superseded();
+      this.dispatch({ type: 'remove', id: userId });
+      if (error.code !== 'cancelled') this.report(error);
       throw error;
     }
   }
@@ -173,18 +246,20 @@ export class ChatSession {
     try {
       await turn.runner.cancel();
     } catch (e) {
-      if (!this.disposed) this.report(asError(e));
+      if (!this.disposed) this.report(toAgent37Error(e));
     }
   }
 
   /** A fresh conversation; the running turn (if any) is left to finish on the server. */
   async newConversation(): Promise<void> {
     if (this.disposed) return;
-    this.turn?.runner.detach();
-    this.turn = null;
+    this.epoch++;
+    this.abandonTurn();
     this.conversation = emptyConversation;
     this.notice = null;
+    this.restoreFailed = false;
     this.setSession(null);
+    this.startNewConversation();
     this.publish();
     await this.o.persistence.save({ sessionId: null, responseId: null });
   }
@@ -197,9 +272,49 @@ export class ChatSession {
   /** Detach and stop publishing; never cancels (closing a tab is not Stop). */
   dispose(): void {
     this.disposed = true;
-    this.turn?.runner.detach();
-    this.turn = null;
+    this.epoch++;
+    this.abandonTurn();
     this.listeners.clear();
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
+  }
+
+  private abandonTurn(): void {
+    if (!this.turn) return;
+    this.turn.abandoned = true;
+    this.turn.runner.detach();
+    this.turn = null;
+  }
+
+  /** No session yet: its history is empty, and the sessions that exist before its first message are listed. */
+  private startNewConversation(): void {
+    this.history = { lastId: null, turnsSince: 0 };
+    this.sessionsBefore = null;
+    void this.listSessionsBefore();
+  }
+
+  /**
+   * The visitor's sessions before the first message of a new conversation, listed ahead of time
+   * (at restore / new conversation) so a send rarely waits for it; bounded, null when unknown.
+   */
+  private async listSessionsBefore(): Promise<ReadonlySet<string> | null> {
+    this.sessionsBefore ??= this.o.api.listSessions().then(
+      (list) => new Set(list.map((x) => x.id).filter((id): id is string => typeof id === 'string')),
+      () => null,
+    );
+    const listing = this.sessionsBefore;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = await Promise.race([listing, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), SESSION_LIST_WAIT_MS)))]);
+    clearTimeout(timer);
+    // a failed listing is tried again next time
+    if (waited === null && this.sessionsBefore === listing) void listing.then((set) => set === null && this.sessionsBefore === listing && (this.sessionsBefore = null));
+    return waited;
+  }
+
+  /** One more turn of this session the server took (its user message now follows `history.lastId`). */
+  private countTurn(turn: Turn): void {
+    if (turn.counted) return;
+    turn.counted = true;
+    if (this.history) this.history = { ...this.history, turnsSince: this.history.turnsSince + 1 };
   }
 
   private startTurn(start: TurnStart, input: string | null): Turn {
@@ -213,7 +328,7 @@ export class ChatSession {
       onConnection: (state) => this.onConnection(turn, state),
       onResumed: (ms) => this.o.hooks?.resumed?.(ms),
     });
-    const turn: Turn = { runner, messageId, input };
+    const turn: Turn = { runner, messageId, input, abandoned: false, counted: false, interruptReported: false };
     this.turn = turn;
     this.publish();
     runner.run(start).then(
@@ -227,6 +342,9 @@ export class ChatSession {
     if (this.disposed || this.turn !== turn) return;
     this.dispatch({ type: 'event', id: turn.messageId, event, cancelled });
     if (event.event === 'response.created') {
+      this.countTurn(turn);
+      // the session exists now: the list taken before its first message is spent
+      this.sessionsBefore = null;
       this.setSession(event.data.session_id);
       this.publish();
       // saved as soon as the turn has ids, so a reload from here on reattaches to it
@@ -248,6 +366,11 @@ export class ChatSession {
               ? { type: 'status', id: turn.messageId, status: 'interrupted', error: state.error }
               : null;
     if (action) this.dispatch(action);
+    if (state.kind === 'interrupted' && !turn.interruptReported) {
+      // said once per turn: the page hears that an answer lost its connection (the message shows why)
+      turn.interruptReported = true;
+      this.o.hooks?.error?.(state.error);
+    }
   }
 
   private finishTurn(turn: Turn, outcome: TurnOutcome): void {
@@ -293,7 +416,7 @@ export class ChatSession {
       const response = await this.o.api.getResponse(storedResponseId);
       if (response.status !== 'in_progress' && last?.role === 'assistant') return null;
     } catch (e) {
-      if (asError(e).status === 404) return null;
+      if (toAgent37Error(e).status === 404) return null;
     }
     return { responseId: storedResponseId, input: pendingInput };
   }
@@ -332,16 +455,20 @@ export class ChatSession {
     return {
       sessionId: this.sessionId,
       messages: this.conversation.messages,
-      busy: this.turn !== null,
+      busy: this.turn !== null || this.starting,
       restoring: this.restoring,
       notice: this.notice,
     };
   }
 }
 
-function asError(e: unknown): Agent37Error {
-  if (e instanceof Agent37Error) return e;
-  return new Agent37Error({ code: 'network_error', message: e instanceof Error ? e.message : String(e), cause: e });
+function busyHere(): Agent37Error {
+  return new Agent37Error({ code: 'session_busy', status: 0, message: 'An answer is still being written; wait for it or stop it first.' });
+}
+
+/** The send was overtaken by a new conversation or the chat closing: nothing to show or report. */
+function superseded(): Agent37Error {
+  return new Agent37Error({ code: 'superseded', message: 'The message was left behind by a new conversation or a closed chat.' });
 }
 
 function formatBytes(n: number): string {

@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { createStore, get } from 'idb-keyval';
 import { MAX_REQUEST_BYTES } from '../../src/client/contract.js';
 import { persistenceDbName } from '../../src/state/persistence.js';
-import { chat, client, idle, isPost, lastAnswer, rejection } from '../support/client-harness.js';
+import { chat, client, idle, isPost, isSessionRead, lastAnswer, rejection } from '../support/client-harness.js';
 
 const key = () => `chat-session-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
@@ -80,7 +80,8 @@ describe('ChatSession', () => {
     const tooLarge = await rejection(a.session.send(big));
     expect(tooLarge.code).to.equal('payload_too_large');
     expect(tooLarge.message).to.contain('2 MB');
-    expect(c.net.requests.filter((r) => r.path.includes('/v1/'))).to.deep.equal([]);
+    // nothing sent: the only call is the session list read ahead of a first message (see ChatSession.listSessionsBefore)
+    expect(c.net.requests.filter((r) => r.path.includes('/v1/') && !(r.method === 'GET' && r.path.endsWith('/v1/sessions')))).to.deep.equal([]);
     expect(a.session.snapshot.messages).to.deep.equal([]);
     expect(a.session.snapshot.busy).to.equal(false);
   });
@@ -164,5 +165,34 @@ describe('ChatSession', () => {
     expect(a.hooks.completed.map((m) => m.status)).to.deep.equal(['stopped']);
     const history = await c.api.getSession(a.session.snapshot.sessionId!);
     expect(history.history.at(-1)?.content).to.equal(answer.text);
+  });
+
+  it('a restore whose history read fails is tried again before the next send, which then continues the conversation', async () => {
+    const c = client();
+    const persistKey = key();
+    const a = await chat(c, persistKey);
+    await a.session.send('Hello there [chars=20] [no-tools] [no-reasoning]');
+    await idle(a.session);
+    const sessionId = a.session.snapshot.sessionId;
+    a.session.dispose();
+
+    const b = await chat(c, persistKey);
+    c.net.add({ when: isSessionRead, fault: 'status=503', times: 1 });
+    await b.session.restore();
+    expect(b.session.snapshot.messages).to.deep.equal([]);
+    expect(b.session.snapshot.notice?.code).to.equal('agent_unavailable');
+    await b.session.send('And again [chars=10] [no-tools] [no-reasoning]');
+    // the history came first, then the new message
+    expect(b.session.snapshot.messages.map((m) => m.role === 'user' && m.text)).to.deep.equal([
+      'Hello there [chars=20] [no-tools] [no-reasoning]',
+      false,
+      'And again [chars=10] [no-tools] [no-reasoning]',
+      false,
+    ]);
+    await idle(b.session);
+    expect(b.session.snapshot.sessionId).to.equal(sessionId);
+    expect(b.session.snapshot.notice).to.equal(null);
+    expect(c.net.count('GET', `/v1/sessions/${sessionId}`)).to.equal(2);
+    expect((await c.api.getSession(sessionId!)).history.length).to.equal(4);
   });
 });

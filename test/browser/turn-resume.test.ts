@@ -10,7 +10,7 @@ import { readEvents } from '../../src/client/sse.js';
 import { TurnRunner, type TurnOutcome } from '../../src/client/turn.js';
 import { emptyConversation, reduceConversation, type ConversationState } from '../../src/state/conversation.js';
 import type { AssistantMessage } from '../../src/state/conversation-types.js';
-import { chat, type Client, client, idle, isAttach, isPost, isSessionRead, lastAnswer, rejection, sleep, type StackPrefix, until, visible } from '../support/client-harness.js';
+import { chat, type Client, client, idle, isAttach, isCancel, isPost, isSessionRead, lastAnswer, rejection, sleep, type StackPrefix, until, visible } from '../support/client-harness.js';
 
 const INPUT = 'How do resumable streams work?';
 const key = () => `resume-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -321,4 +321,136 @@ describe('turn runner: resume', () => {
       expect((await b.persistence.load()).responseId).to.equal(null);
     });
   }
+});
+
+describe('turn runner: lost POSTs, refusals and waits', () => {
+  it('a first message cut inside response.created: the new session is found, the answer completes, one POST', async function () {
+    this.timeout(20_000);
+    const expected = await uncut('/api/agent37');
+    const c = client();
+    const a = await chat(c, key());
+    await a.session.restore();
+    // an older conversation of the same visitor exists: it must not be mistaken for the new one
+    const old = await chat(c, key());
+    await old.session.send('Older [chars=5] [no-tools] [no-reasoning]');
+    await idle(old.session);
+    await a.session.restore();
+    // the relay saw response.created (and so knows the new session is this visitor's); the page got 20 bytes of it
+    c.net.add({ when: isPost, cutAfterBytes: 20, pace: '5', times: 1 });
+    await a.session.send(INPUT);
+    await idle(a.session);
+    expect(visible(lastAnswer(a.session))).to.deep.equal(expected);
+    expect(a.session.snapshot.sessionId).to.match(/^[0-9a-f]{32}$/);
+    expect(a.session.snapshot.sessionId).to.not.equal(old.session.snapshot.sessionId);
+    expect(c.net.requests.filter(isPost).length).to.equal(2); // the older conversation's and this one
+    expect(a.hooks.completed.length).to.equal(1);
+  });
+
+  it('502 on a POST in a known session: looks for the turn, never sends again; no turn → the text comes back', async function () {
+    this.timeout(20_000);
+    const c = client();
+    const a = await chat(c, key());
+    await a.session.send('First [chars=5] [no-tools] [no-reasoning]');
+    await idle(a.session);
+    const reads = c.net.count('GET', /\/v1\/sessions\/[^/]+$/);
+    c.net.add({ when: isPost, fault: 'status=502', times: 1 });
+    const e = await rejection(a.session.send('Second'));
+    expect([e.status, e.code]).to.deep.equal([502, 'agent_error']);
+    expect(c.net.count('GET', /\/v1\/sessions\/[^/]+$/)).to.be.above(reads);
+    await sleep(300);
+    expect(c.net.requests.filter(isPost).length).to.equal(2);
+    expect(a.session.snapshot.messages.map((m) => m.role)).to.deep.equal(['user', 'assistant']);
+    expect(a.session.snapshot.notice?.code).to.equal('agent_error');
+  });
+
+  it('newConversation() during a Retry-After wait: the send is superseded, nothing shown or reported, nothing re-sent', async function () {
+    this.timeout(20_000);
+    const c = client();
+    const a = await chat(c, key());
+    await a.session.restore();
+    c.net.add({ when: isPost, fault: 'status=429,retry-after=2', times: 1 });
+    const refused = rejection(a.session.send(INPUT));
+    await until(() => a.statuses.includes('waiting'), 'the waiting state');
+    await a.session.newConversation();
+    const e = await refused;
+    expect(e.code).to.equal('superseded');
+    await sleep(2500);
+    expect(a.session.snapshot.notice).to.equal(null);
+    expect(a.session.snapshot.messages).to.deep.equal([]);
+    expect(a.hooks.errors).to.deep.equal([]);
+    expect(c.net.requests.filter(isPost).length).to.equal(1);
+  });
+
+  it('401 on reattach (still refused after the refresh): interrupted with unauthorized, the error hook fires once', async function () {
+    this.timeout(20_000);
+    const expected = await uncut('/api/agent37');
+    const c = client();
+    const a = await chat(c, key(), { reconnect: { giveUpAfterMs: 300 } });
+    c.net.add({ when: isPost, fault: 'drop-after-bytes=2500', times: 1 });
+    // the attach and its retry with a refreshed token are both refused
+    c.net.add({ when: isAttach, authorization: 'Bearer signed-out', times: 2 });
+    await a.session.send(INPUT);
+    await until(() => lastAnswer(a.session).status === 'interrupted', 'the interrupted state');
+    expect(lastAnswer(a.session).error?.code).to.equal('unauthorized');
+    await sleep(500);
+    expect(a.hooks.errors.map((x) => x.code)).to.deep.equal(['unauthorized']);
+    a.session.resume();
+    await idle(a.session);
+    expect(visible(lastAnswer(a.session))).to.deep.equal(expected);
+    expect(a.hooks.errors.length).to.equal(1);
+    expect(c.net.requests.filter(isPost).length).to.equal(1);
+  });
+
+  it('Stop whose cancel POST fails: the answer ends complete (not stopped) and the error is reported', async function () {
+    this.timeout(20_000);
+    const expected = await uncut('/api/agent37');
+    const c = client();
+    const a = await chat(c, key());
+    c.net.add({ when: isPost, pace: '5', times: 1 });
+    c.net.add({ when: isCancel, fault: 'status=500', times: 1 });
+    await a.session.send(INPUT);
+    await until(() => lastAnswer(a.session).text.length > 0, 'part of the answer');
+    await a.session.cancel();
+    await idle(a.session);
+    expect(visible(lastAnswer(a.session))).to.deep.equal(expected);
+    expect(a.hooks.errors.map((x) => x.code)).to.deep.equal(['internal_error']);
+    expect(a.hooks.completed.length).to.equal(1);
+  });
+
+  it('503 with Retry-After on a reattach: the next attach waits at least that long', async function () {
+    this.timeout(20_000);
+    const expected = await uncut('/api/agent37');
+    const c = client();
+    const a = await chat(c, key(), { reconnect: { baseMs: 10, capMs: 20 } });
+    c.net.add({ when: isPost, fault: 'drop-after-bytes=2500', times: 1 });
+    c.net.add({ when: isAttach, fault: 'status=503,retry-after=1', times: 1 });
+    await a.session.send(INPUT);
+    await idle(a.session);
+    expect(visible(lastAnswer(a.session))).to.deep.equal(expected);
+    const attaches = c.net.requests.filter(isAttach);
+    expect(attaches.length).to.equal(2);
+    expect(attaches[1]!.at - attaches[0]!.at).to.be.at.least(1000);
+  });
+
+  it('a reattach 404 whose session was deleted too: the turn fails with a clear error, no endless reconnecting', async function () {
+    this.timeout(30_000);
+    const c = client('/api/agent37-expiring');
+    let blocked = true;
+    const a = await chat(c, key(), { reconnect: { giveUpAfterMs: 300 } });
+    c.net.add({ when: isPost, fault: 'drop-after-bytes=3000', pace: '2', times: 1 });
+    c.net.add({ when: (r) => blocked && isAttach(r), fault: 'status=503' });
+    await a.session.send(INPUT);
+    await until(() => lastAnswer(a.session).status === 'interrupted', 'Connection lost');
+    const sessionId = a.session.snapshot.sessionId!;
+    await turnOver(c, sessionId);
+    await c.api.deleteSession(sessionId);
+    await sleep(4500); // past the 4 s record: /stream answers 404 response_not_found
+    blocked = false;
+    a.session.resume();
+    await idle(a.session, 10_000);
+    const answer = lastAnswer(a.session);
+    expect(answer.status).to.equal('failed');
+    expect(answer.error?.code).to.equal('session_not_found');
+    expect(a.hooks.errors.at(-1)?.code).to.equal('session_not_found');
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * Shared by the client's browser tests: a fetch that only adds the simulator's fault/pace headers to
- * chosen requests and records every request it passes on (never answers anything itself), and a
+ * chosen requests (or cuts the page's side of a connection) and records every request it passes on
+ * (never answers anything itself), and a
  * token source + API client wired to one of the test stack's same-origin prefixes.
  */
 import { Agent37Api } from '../../src/client/api.js';
@@ -40,6 +41,14 @@ export interface HeaderRule {
   times?: number;
   /** hold matching requests this long before sending them (network latency, nothing more) */
   delayMs?: number;
+  /**
+   * the browser's own connection breaks after this many bytes of the answer's body (the relay and
+   * the simulator saw the whole exchange): a cut between the relay and the page, which a simulator
+   * fault (upstream of the relay) cannot make
+   */
+  cutAfterBytes?: number;
+  /** send this Authorization header instead (a token the relay refuses: a signed-out visitor) */
+  authorization?: string;
 }
 
 export class RecordingFetch {
@@ -53,16 +62,19 @@ export class RecordingFetch {
     const headers = new Headers(init?.headers);
     const path = url.pathname;
     let delayMs = 0;
+    let cutAfterBytes: number | undefined;
     for (const rule of this.rules) {
       if (rule.times === 0 || !rule.when({ method, path })) continue;
       if (rule.times !== undefined) rule.times -= 1;
       if (rule.fault) headers.set('x-agent37-sim-fault', rule.fault);
       if (rule.pace) headers.set('x-agent37-sim-pace', rule.pace);
       if (rule.delayMs) delayMs = Math.max(delayMs, rule.delayMs);
+      if (rule.authorization) headers.set('authorization', rule.authorization);
+      if (rule.cutAfterBytes !== undefined) cutAfterBytes = rule.cutAfterBytes;
     }
     this.requests.push({ method, path, headers, credentials: init?.credentials, at: performance.now() });
-    if (delayMs > 0) return sleep(delayMs).then(() => fetch(input, { ...init, headers }));
-    return fetch(input, { ...init, headers });
+    const sent = delayMs > 0 ? sleep(delayMs).then(() => fetch(input, { ...init, headers })) : fetch(input, { ...init, headers });
+    return cutAfterBytes === undefined ? sent : sent.then((response) => cut(response, cutAfterBytes));
   };
 
   add(rule: HeaderRule): this {
@@ -85,6 +97,8 @@ export class RecordingFetch {
 
 export const isPost = (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/v1/responses');
 export const isAttach = (r: { method: string; path: string }) => r.method === 'GET' && r.path.endsWith('/stream');
+export const isCancel = (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/cancel');
+export const isSessionList = (r: { method: string; path: string }) => r.method === 'GET' && r.path.endsWith('/v1/sessions');
 export const isSessionRead = (r: { method: string; path: string }) => r.method === 'GET' && /\/v1\/sessions\/[^/]+$/.test(r.path);
 
 /** Stack prefixes: `/api/agent37` (faults on, fast), `/api/agent37-expiring` (1.5 s buffer, 4 s record), `/api/agent37-first`. */
@@ -111,6 +125,29 @@ export function client(prefix: StackPrefix = '/api/agent37', o: Partial<TokenSou
   });
   const api = new Agent37Api({ tokens, fetch: net.fetch });
   return { net, tokens, api, user };
+}
+
+/** The response with its body erroring (as a dropped connection does) after `bytes` bytes. */
+function cut(response: Response, bytes: number): Response {
+  if (!response.body) return response;
+  const reader = response.body.getReader();
+  let left = bytes;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      if (value.byteLength < left) {
+        left -= value.byteLength;
+        return controller.enqueue(value);
+      }
+      if (left > 0) controller.enqueue(value.slice(0, left));
+      left = 0;
+      void reader.cancel();
+      controller.error(new TypeError('network error (cut by the test)'));
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 export function sleep(ms: number): Promise<void> {
