@@ -48,12 +48,10 @@ export class ChatController implements ReactiveController {
   private session: ChatSession | null = null;
   private tokens: TokenSource | null = null;
   private ready: Promise<ChatSession> | null = null;
-  /** the session has loaded the stored conversation and takes messages at once */
-  private settled = false;
   /** what the session last published (or IDLE) */
   private base: ChatSnapshot = IDLE;
   /** messages sent while the chat was still loading, shown until the session takes them */
-  private pending: readonly UserMessage[] = [];
+  private pending: readonly Pending[] = [];
   private unsubscribe: (() => void) | null = null;
   /** bumps on every teardown so late answers of an old wiring are dropped */
   private generation = 0;
@@ -86,22 +84,18 @@ export class ChatController implements ReactiveController {
 
   /** Resolves once the server accepted the message; rejects with an Agent37Error when it did not. */
   async send(text: string): Promise<void> {
-    if (this.settled) {
-      await (await this.whenReady()).send(text);
-      return;
-    }
-    // Loading can take seconds (token, history, a waking instance): the visitor sees the message now.
+    // Loading can take seconds (token, history, a waking instance), and so can a send that first
+    // re-reads the conversation: the visitor sees the message now, until the session shows its own.
     nextPendingId += 1;
-    const message: UserMessage = { role: 'user', id: `pending-user-${nextPendingId}`, text };
-    this.setPending([...this.pending, message]);
-    let sending: Promise<void>;
+    const entry: Pending = { message: { role: 'user', id: `pending-user-${nextPendingId}`, text }, known: null, taken: false };
+    this.setPending([...this.pending, entry]);
     try {
-      sending = (await this.whenReady()).send(text);
+      const session = await this.whenReady();
+      entry.known = new Set(this.base.messages.map((m) => m.id));
+      await session.send(text);
     } finally {
-      // send() has put the real message in the session's snapshot by now, or refused it
-      this.setPending(this.pending.filter((m) => m !== message));
+      this.setPending(this.pending.filter((p) => p !== entry));
     }
-    await sending;
   }
 
   async cancel(): Promise<void> {
@@ -177,7 +171,6 @@ export class ChatController implements ReactiveController {
       } finally {
         restoring = false;
       }
-      if (generation === this.generation) this.settled = true;
       return session;
     })();
     this.ready = ready;
@@ -203,7 +196,6 @@ export class ChatController implements ReactiveController {
   private stop(): void {
     this.flush();
     this.generation += 1;
-    this.settled = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.session?.dispose();
@@ -214,7 +206,7 @@ export class ChatController implements ReactiveController {
     this.ready = null;
   }
 
-  private setPending(pending: readonly UserMessage[]): void {
+  private setPending(pending: readonly Pending[]): void {
     this.pending = pending;
     this.setSnapshot(this.base);
   }
@@ -222,7 +214,9 @@ export class ChatController implements ReactiveController {
   private setSnapshot(base: ChatSnapshot): void {
     const previous = this.snapshot;
     this.base = base;
-    const snapshot = this.pending.length === 0 ? base : { ...base, messages: [...base.messages, ...this.pending] };
+    for (const p of this.pending) if (!p.taken && shownBySession(p, base)) p.taken = true;
+    const waiting = this.pending.filter((p) => !p.taken).map((p) => p.message);
+    const snapshot = waiting.length === 0 ? base : { ...base, messages: [...base.messages, ...waiting] };
     this.snapshot = snapshot;
     // Deltas can come far faster than frames: a change of streamed text alone is drawn on the next
     // frame with whatever else arrived by then; anything else (a status, a step, a message) at once.
@@ -247,6 +241,21 @@ export class ChatController implements ReactiveController {
 const FRAME_FALLBACK_MS = 100;
 
 let nextPendingId = 0;
+
+/** A message sent before the session showed it. */
+interface Pending {
+  message: UserMessage;
+  /** the ids the session showed when it was handed the message; null before */
+  known: ReadonlySet<string> | null;
+  /** the session showed it: never drawn again, even once the session removes a refused one */
+  taken: boolean;
+}
+
+/** The session shows the handed-over message itself: a new user message with its text. */
+function shownBySession(pending: Pending, base: ChatSnapshot): boolean {
+  const known = pending.known;
+  return known !== null && base.messages.some((m) => m.role === 'user' && m.text === pending.message.text && !known.has(m.id));
+}
 
 /** The same conversation but for the text or reasoning of the answer being streamed. */
 function onlyStreamedTextChanged(a: ChatSnapshot, b: ChatSnapshot): boolean {
