@@ -6,6 +6,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
 import type { TokenGrant } from '../../src/client/contract.js';
+import type { Agent37ErrorEvent } from '../../src/events.js';
 import { client, isAttach, isPost } from '../support/client-harness.js';
 import {
   RecordingFetch,
@@ -78,7 +79,7 @@ describe('<agent37-chat>: connection trouble', () => {
     expect(answer.text).to.equal(stored.history.at(-1)!.content);
   });
 
-  it('an answer cut off by an expired sign-in says to sign in again, and Resume finishes it after signing in', async () => {
+  it('an answer cut off by an expired sign-in says to sign in again (one agent37-error), and Resume finishes it after signing in', async () => {
     const user = uniqueName('u');
     const net = new RecordingFetch().add({ when: isPost, fault: 'drop-after-events=3', pace: '40', times: 1 });
     let signedIn = true;
@@ -93,6 +94,8 @@ describe('<agent37-chat>: connection trouble', () => {
       const response = await fetch(`/api/agent37/token?user=${user}${signedIn ? '' : '&ttl=-60'}`, { method: 'POST' });
       return { ...((await response.json()) as TokenGrant), expires_at: Date.now() - 1 };
     };
+    const errors: Agent37ErrorEvent[] = [];
+    el.addEventListener('agent37-error', (e) => errors.push(e));
     el.addEventListener('agent37-response-created', () => (signedIn = false));
 
     await sendFromComposer(el, 'tell me a story [no-tools]');
@@ -100,6 +103,7 @@ describe('<agent37-chat>: connection trouble', () => {
     await settle(el);
     expect(lastAnswer(el)!.error?.code).to.equal('unauthorized');
     expect(shownErrors(el)).to.deep.equal(['Your sign-in has expired. Sign in again and retry. Resume']);
+    expect(errors.map((e) => e.detail.error.code)).to.deep.equal(['unauthorized']);
     await expect(el).to.be.accessible();
 
     signedIn = true;
@@ -107,6 +111,7 @@ describe('<agent37-chat>: connection trouble', () => {
     shadow(shadow(answerEl).querySelector('agent37-notice')!).querySelector<HTMLButtonElement>('[part="resume-button"]')!.click();
     expect((await untilAnswerEnds(el)).status).to.equal('complete');
     expect(shownErrors(el)).to.deep.equal([]);
+    expect(errors).to.have.length(1);
     expect(net.posts(), 'the message was never sent twice').to.equal(1);
   });
 
