@@ -251,8 +251,9 @@ export class Agent37Chat extends LitElement {
       const error = toAgent37Error(cause);
       // The visitor's words are never lost: back into the box, ahead of anything typed since.
       if (composer) composer.value = composer.value ? `${text}\n${composer.value}` : text;
-      // Stopped before the server named the turn: nothing went wrong. The session reports the rest itself.
-      if (error.code !== 'cancelled' && this._controller.snapshot.notice !== error) this._refuse(error);
+      // Stopped before the server named the turn, or overtaken by New conversation: nothing went
+      // wrong. The session reports the rest itself.
+      if (error.code !== 'cancelled' && error.code !== 'superseded' && this._controller.snapshot.notice !== error) this._refuse(error);
       return false;
     }
   }

@@ -317,6 +317,29 @@ describe('<agent37-chat>: what is not sent', () => {
     expect(el.messages).to.deep.equal([]);
   });
 
+  it('New conversation while a message is still on its way says nothing went wrong and gives the text back', async () => {
+    const net = new RecordingFetch().add({ when: (r) => r.method === 'POST' && r.path.endsWith('/token'), delayMs: 800, times: 1 });
+    const el = await fixture<Agent37Chat>(html`<agent37-chat
+      style="height: 480px; width: 640px"
+      .fetch=${net.fetch}
+      token-url=${`/api/agent37/token?user=${uniqueName('u')}`}
+      persist-key=${uniqueName('k')}
+    ></agent37-chat>`);
+    const events = recordEvents();
+    try {
+      await sendFromComposer(el, 'never mind');
+      await el.newConversation();
+      await until(() => textareaOf(el).value === 'never mind', 'the text back in the box');
+      await settle(el);
+      expect(shownErrors(el)).to.deep.equal([]);
+      expect(el.messages).to.deep.equal([]);
+      expect(events.names).to.deep.equal(['agent37-send']);
+      expect(net.posts()).to.equal(0);
+    } finally {
+      events.stop();
+    }
+  });
+
   it('a message over the 2 MB request cap is refused before sending, with a clear message, and stays in the box', async () => {
     const { el, net } = await mountChat();
     const huge = 'a'.repeat(2 * 1024 * 1024 + 1);
