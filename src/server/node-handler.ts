@@ -38,8 +38,9 @@ export function toNodeHandler(handler: FetchHandler) {
   return async (req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> => {
     const request = req as FrameworkRequest;
     // Express strips a mount path from req.url; originalUrl keeps what the browser asked for.
-    const path = request.originalUrl ?? request.url ?? '/';
-    if (next && handler.serves && !handler.serves(pathnameOf(path))) {
+    const url = requestUrl(request, request.originalUrl ?? request.url ?? '/');
+    // the same pathname the handler will see in request.url, so both agree on which paths are the handler's
+    if (next && handler.serves && !handler.serves(url.pathname)) {
       next();
       return;
     }
@@ -52,7 +53,7 @@ export function toNodeHandler(handler: FetchHandler) {
 
     let response: Response;
     try {
-      response = await handler(toRequest(request, path, clientGone.signal));
+      response = await handler(toRequest(request, url, clientGone.signal));
     } catch (error) {
       res.off('close', onClose);
       if (next) {
@@ -69,14 +70,38 @@ export function toNodeHandler(handler: FetchHandler) {
   };
 }
 
-function pathnameOf(path: string): string {
-  const query = path.indexOf('?');
-  return query === -1 ? path : path.slice(0, query);
+/** Host names and IP literals with an optional port; anything else in a Host header is not used to build a URL. */
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The request's URL. The path is taken as a path (a `//x/...` request target does not become host x),
+ * and a malformed Host header falls back to localhost instead of throwing.
+ */
+function requestUrl(req: IncomingMessage, path: string): URL {
+  const scheme = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
+  let target = path;
+  if (!target.startsWith('/')) {
+    // absolute-form (`GET http://host/path`, as sent to proxies): only its path and query count
+    try {
+      const absolute = new URL(target);
+      target = absolute.pathname + absolute.search;
+    } catch {
+      target = '/';
+    }
+  }
+  const host = req.headers.host;
+  for (const origin of [host !== undefined && HOST.test(host) ? `${scheme}://${host}` : null, `${scheme}://localhost`]) {
+    if (origin === null) continue;
+    try {
+      return new URL(origin + target);
+    } catch {
+      // a Host that passed the pattern but is still no valid authority (port 99999): try localhost
+    }
+  }
+  return new URL(`${scheme}://localhost/`);
 }
 
-function toRequest(req: FrameworkRequest, path: string, signal: AbortSignal): Request {
-  const scheme = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
-  const url = new URL(path, `${scheme}://${req.headers.host ?? 'localhost'}`);
+function toRequest(req: FrameworkRequest, url: URL, signal: AbortSignal): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     // HTTP/2 pseudo-headers (":path") are not headers a Request can hold

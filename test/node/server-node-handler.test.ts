@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createRelay, createTokenHandler, toNodeHandler, type FetchHandler } from '../../src/server/index.js';
 import { createSimulator } from '../../src/simulator/index.js';
@@ -62,6 +62,20 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
     await new Promise((resolve) => server.close(resolve));
   });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** One raw HTTP/1.1 request (a request line fetch would not send, any Host); resolves to the whole answer. */
+async function rawRequest(base: string, requestLine: string, headers: Record<string, string>): Promise<string> {
+  const { hostname, port } = new URL(base);
+  const socket = connect(Number(port), hostname);
+  // a handler that never answers fails the test instead of hanging it
+  socket.setTimeout(5000, () => socket.destroy());
+  const lines = [`${requestLine} HTTP/1.1`, `host: ${headers.host ?? `${hostname}:${port}`}`, 'connection: close'];
+  for (const [name, value] of Object.entries(headers)) if (name !== 'host') lines.push(`${name}: ${value}`);
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function deferred<T = void>() {
@@ -125,6 +139,28 @@ describe('toNodeHandler as Express/Connect middleware', async () => {
     const answer = (await response.json()) as { status: string; output_text: string };
     assert.equal(answer.status, 'completed');
     assert.equal(answer.output_text.length, 21);
+  });
+
+  it('decides what it serves on the same normalised pathname the handler sees', async () => {
+    const base = await listen(chain([routeToken, relay, (_req, res) => res.end('the app')]));
+    const bearer = { authorization: `Bearer ${await grant(base)}` };
+    // the raw target does not start with the relay's path, but the URL the relay reads does
+    const health = await rawRequest(base, 'GET /api/other/../agent37/v1/health', { authorization: bearer.authorization });
+    assert.match(health, /^HTTP\/1\.1 200 /);
+    assert.match(health, /"ok":true/);
+    // and a protocol-relative target stays a path, it does not become a host
+    const relative = await rawRequest(base, 'GET //api/agent37/v1/health', { authorization: bearer.authorization });
+    assert.match(relative, /the app$/);
+  });
+
+  it('does not throw on a malformed Host header: it falls back to localhost', async () => {
+    const base = await listen(chain([routeToken, relay, (_req, res) => res.end('the app')]));
+    const token = await grant(base);
+    for (const host of ['bad host', 'a/b', 'x:99999', '[nope']) {
+      const answer = await rawRequest(base, 'GET /api/agent37/v1/health', { host, authorization: `Bearer ${token}` });
+      assert.match(answer, /^HTTP\/1\.1 200 /, host);
+      assert.match(answer, /"ok":true/, host);
+    }
   });
 
   it('hands a handler error to next(error)', async () => {
