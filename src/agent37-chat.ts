@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { MAX_REQUEST_BYTES, REASONING_EFFORTS, type ReasoningEffort, type TokenGrant } from './client/contract.js';
+import { REASONING_EFFORTS, type ReasoningEffort, type TokenGrant } from './client/contract.js';
 import { Agent37Error, toAgent37Error } from './client/errors.js';
 import type { ReconnectOptions } from './client/turn.js';
 import { chatStyles } from './agent37-chat.styles.js';
@@ -13,6 +13,7 @@ import {
   Agent37SessionChangeEvent,
 } from './events.js';
 import { ChatController, type ChatRequest } from './state/chat-controller.js';
+import { oversizeRefusal } from './state/chat-session.js';
 import type { ChatMessage } from './state/conversation-types.js';
 
 /** Follow the answer while the visitor is within this many pixels of the bottom. */
@@ -263,11 +264,7 @@ export class Agent37Chat extends LitElement {
     if (this._controller.snapshot.busy) {
       return new Agent37Error({ code: 'session_busy', message: 'The agent is still answering your previous message.' });
     }
-    const body = JSON.stringify({ ...this._request(), input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) });
-    if (new TextEncoder().encode(body).byteLength > MAX_REQUEST_BYTES) {
-      return new Agent37Error({ code: 'payload_too_large', status: 413, message: 'The message is larger than the 2 MB request limit.' });
-    }
-    return null;
+    return oversizeRefusal({ ...this._request(), input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) });
   }
 
   private _refuse(error: Agent37Error) {

@@ -195,15 +195,10 @@ export class ChatSession {
         if (this.turn) throw busyHere();
       }
       const body: CreateResponseBody = { ...this.o.request(), input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) };
-      const bytes = new TextEncoder().encode(JSON.stringify(body)).length;
-      if (bytes > MAX_REQUEST_BYTES) {
-        const error = new Agent37Error({
-          code: 'payload_too_large',
-          status: 413,
-          message: `This message is too long to send: a message can be at most ${formatBytes(MAX_REQUEST_BYTES)} (this one is ${formatBytes(bytes)}). Shorten it and try again.`,
-        });
-        this.report(error);
-        throw error;
+      const tooLarge = oversizeRefusal(body);
+      if (tooLarge) {
+        this.report(tooLarge);
+        throw tooLarge;
       }
       userId = localId('user');
       this.notice = null;
@@ -469,6 +464,17 @@ function busyHere(): Agent37Error {
 /** The send was overtaken by a new conversation or the chat closing: nothing to show or report. */
 function superseded(): Agent37Error {
   return new Agent37Error({ code: 'superseded', message: 'The message was left behind by a new conversation or a closed chat.' });
+}
+
+/** The refusal for a request body over the gateway's 2 MB cap, measured as the bytes that would be sent. */
+export function oversizeRefusal(body: CreateResponseBody): Agent37Error | null {
+  const bytes = new TextEncoder().encode(JSON.stringify(body)).length;
+  if (bytes <= MAX_REQUEST_BYTES) return null;
+  return new Agent37Error({
+    code: 'payload_too_large',
+    status: 413,
+    message: `This message is too long to send: a message can be at most ${formatBytes(MAX_REQUEST_BYTES)} (this one is ${formatBytes(bytes)}). Shorten it and try again.`,
+  });
 }
 
 function formatBytes(n: number): string {
