@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createParser } from 'eventsource-parser';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { createRelay, createTokenHandler, toNodeHandler, type FetchHandler } from '../../src/server/index.js';
+import { createRelay, createTokenHandler, MemoryOwnershipStore, toNodeHandler, type FetchHandler } from '../../src/server/index.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const SENTINEL_KEY = `sk_live_SENTINEL${randomBytes(12).toString('hex')}`;
@@ -786,5 +786,46 @@ describe('relay: the api key setting', () => {
         (error: Error) => /whitespace or control characters/.test(error.message) && !error.message.includes('abc'),
       );
     }
+  });
+});
+
+describe('MemoryOwnershipStore: sessions stay bounded', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('forgets a session after its idle TTL; each use refreshes it', async () => {
+    const store = new MemoryOwnershipStore({ sessionIdleTtlMs: 300 });
+    await store.claim('session', 'used', 'alice');
+    await store.claim('session', 'idle', 'alice');
+    await sleep(180);
+    assert.deepEqual(await store.owners('session', ['used']), ['alice']);
+    await sleep(180);
+    assert.deepEqual(await store.owners('session', ['used', 'idle']), ['alice', null]);
+    await sleep(350);
+    assert.deepEqual(await store.owners('session', ['used']), [null]);
+  });
+
+  it('keeps at most maxSessions, dropping the least recently used', async () => {
+    const store = new MemoryOwnershipStore({ maxSessions: 2 });
+    await store.claim('session', 'a', 'alice');
+    await store.claim('session', 'b', 'bob');
+    await store.owners('session', ['a']);
+    await store.claim('session', 'c', 'carol');
+    assert.deepEqual(await store.owners('session', ['a', 'b', 'c']), ['alice', null, 'carol']);
+    assert.equal(await store.claim('session', 'a', 'mallory'), 'alice', 'a claim never reassigns a kept session');
+  });
+
+  it('behind a relay, a dropped session is a 404 like an unknown one', async () => {
+    const relay = createRelay({ instanceUrl: simulator.url, apiKey: SENTINEL_KEY, secret: SECRET, store: new MemoryOwnershipStore({ maxSessions: 1 }) });
+    const url = await serveAlone(relay);
+    const headers = { authorization: `Bearer ${await tokenFor('alice')}`, 'content-type': 'application/json' };
+    const start = async () => {
+      const response = await fetch(`${url}/v1/responses`, { method: 'POST', headers, body: JSON.stringify({ input: 'hi [chars=5]' }) });
+      return ((await response.json()) as { session_id: string }).session_id;
+    };
+    const first = await start();
+    const second = await start();
+    assert.equal((await fetch(`${url}/v1/sessions/${second}`, { headers })).status, 200);
+    const dropped = await fetch(`${url}/v1/sessions/${first}`, { headers });
+    assertGatewayError({ status: dropped.status, json: await dropped.json() }, 404, 'session_not_found');
   });
 });
