@@ -69,7 +69,16 @@ server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void tokenEndpoint(req, res);
     return;
   }
-  void relay(req, res, () => vite.middlewares(req, res));
+  void relay(req, res, (error?: unknown) => {
+    if (error === undefined) {
+      vite.middlewares(req, res);
+      return;
+    }
+    // the relay failed to answer: say so without printing the error object, which could quote the request or the key
+    console.error(`agent37-chat demo: the relay failed on ${req.method} ${path} (${error instanceof Error ? error.name : typeof error})`);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ error: { code: 'internal_error', message: 'The demo server failed to answer.' } }));
+  });
 });
 
 server.once('error', (error: NodeJS.ErrnoException) => {
