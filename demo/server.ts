@@ -76,7 +76,11 @@ server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     }
     // the relay failed to answer: say so without printing the error object, which could quote the request or the key
     console.error(`agent37-chat demo: the relay failed on ${req.method} ${path} (${error instanceof Error ? error.name : typeof error})`);
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(JSON.stringify({ error: { code: 'internal_error', message: 'The demo server failed to answer.' } }));
   });
 });
