@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FaultPlan } from './faults.js';
+import { sleep } from './sleep.js';
 import type { Frame, Turn } from './turns.js';
 
 export const KEEPALIVE_FRAME = ':keepalive\n\n';
@@ -68,19 +69,6 @@ class SseConnection {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 export function writeSseHead(res: ServerResponse): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -94,10 +82,13 @@ export function writeSseHead(res: ServerResponse): void {
 /** Streams `source` to `res` until the terminal event, a fault, the client leaving or close(). */
 export async function streamFrames(res: ServerResponse, source: FrameSource, options: StreamOptions): Promise<void> {
   const { faults } = options;
+  // the client leaving or the simulator closing: one listener each, removed below (no AbortSignal.any per connection, nodejs/node#55351)
   const left = new AbortController();
   const onClose = (): void => left.abort();
   res.on('close', onClose);
-  const stop = AbortSignal.any([left.signal, options.closing]);
+  if (options.closing.aborted) left.abort();
+  options.closing.addEventListener('abort', onClose, { once: true });
+  const stop = left.signal;
   const connection = new SseConnection(res, faults.dropAfterBytes);
 
   writeSseHead(res);
@@ -135,6 +126,7 @@ export async function streamFrames(res: ServerResponse, source: FrameSource, opt
   } finally {
     clearInterval(keepalive);
     res.off('close', onClose);
+    options.closing.removeEventListener('abort', onClose);
     if (!connection.gone && !res.writableEnded && !res.destroyed) res.end();
   }
 }

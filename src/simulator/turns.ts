@@ -16,19 +16,18 @@ import type {
 } from '../client/contract.js';
 import type { Pace } from './faults.js';
 import type { FrameSource } from './sse-writer.js';
+import { sleep } from './sleep.js';
 import { scriptTurn, scriptedFailure, usageFor, type ScriptStep } from './scripted-agent.js';
 
 export type Revision = 'newer' | 'first';
 
 /** One SSE frame, serialized once and written as is to every reader. */
 export interface Frame {
-  name: string;
-  data: unknown;
   text: string;
 }
 
 export function frameOf(event: StreamEvent): Frame {
-  return { name: event.event, data: event.data, text: `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n` };
+  return { text: `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n` };
 }
 
 /** 32 lowercase hex, like the gateway's session and response ids. */
@@ -96,7 +95,8 @@ export interface TurnInit {
   agent: string;
   model: string | null;
   provider: string | null;
-  metadata: Record<string, string> | null;
+  /** any JSON values (the contract limits only the pair count and size); echoed back as sent */
+  metadata: Record<string, unknown> | null;
   pace: Pace;
   failAfterEvents?: number;
 }
@@ -108,7 +108,7 @@ export class Turn {
   readonly agent: string;
   readonly model: string | null;
   readonly provider: string | null;
-  readonly metadata: Record<string, string> | null;
+  readonly metadata: Record<string, unknown> | null;
   readonly created: number;
   status: ResponseStatus = 'in_progress';
   outputText = '';
@@ -151,7 +151,8 @@ export class Turn {
       output_text: this.outputText,
       usage: this.usage,
       error: this.error,
-      metadata: this.metadata,
+      // the shared contract types metadata as strings, as the widget sends it; the gateway echoes any JSON
+      metadata: this.metadata as ResponseObject['metadata'],
       created: this.created,
     };
   }
@@ -186,6 +187,9 @@ export class Turn {
       if (signal.aborted) return resolve();
       const done = (): void => {
         signal.removeEventListener('abort', done);
+        // woken by the abort: leave no stale waiter behind (emit/finish clear the list themselves)
+        const index = this.waiters.indexOf(done);
+        if (index !== -1) this.waiters.splice(index, 1);
         resolve();
       };
       this.waiters.push(done);
@@ -229,10 +233,6 @@ export class TurnStore {
   constructor(options: TurnStoreOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
-  }
-
-  get revision(): Revision {
-    return this.options.revision;
   }
 
   createSession(agent: string, id = newId()): Session {
@@ -320,22 +320,6 @@ export function synthesizedFrames(turn: Turn): Frame[] {
   return frames;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      clearImmediate(immediate);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    // ms 0 still yields to the event loop so other connections progress.
-    const timer = ms > 0 ? setTimeout(done, ms) : undefined;
-    const immediate = ms > 0 ? undefined : setImmediate(done);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 function waitFor(step: ScriptStep, pace: Pace, slow: boolean): number {
   if (slow) return 1000;
   if (pace === 'fast') return 0;
@@ -349,8 +333,22 @@ function waitFor(step: ScriptStep, pace: Pace, slow: boolean): number {
  * the simulator closing (`closing`).
  */
 export async function runTurn(store: TurnStore, turn: Turn, init: TurnInit, closing: AbortSignal): Promise<void> {
+  // one listener on each, removed at the end (AbortSignal.any per turn leaks dependent signals on Node 20: nodejs/node#55351)
+  const stopping = new AbortController();
+  const stopNow = (): void => stopping.abort();
+  if (closing.aborted || turn.cancelSignal.aborted) stopping.abort();
+  closing.addEventListener('abort', stopNow, { once: true });
+  turn.cancelSignal.addEventListener('abort', stopNow, { once: true });
+  try {
+    await runScript(store, turn, init, closing, stopping.signal);
+  } finally {
+    closing.removeEventListener('abort', stopNow);
+    turn.cancelSignal.removeEventListener('abort', stopNow);
+  }
+}
+
+async function runScript(store: TurnStore, turn: Turn, init: TurnInit, closing: AbortSignal, stop: AbortSignal): Promise<void> {
   const script = scriptTurn(init.input);
-  const stop = AbortSignal.any([turn.cancelSignal, closing]);
   let emitted = 0;
   const emit = (event: StreamEvent): void => {
     turn.emit(event);

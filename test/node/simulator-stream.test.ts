@@ -3,7 +3,9 @@
  * replay (live, from the start, synthesized, expired), keepalives, cancel and one turn per session.
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
+import { runTurn, TurnStore, type TurnInit } from '../../src/simulator/turns.js';
 import {
   call,
   delay,
@@ -350,5 +352,27 @@ describe('the live buffer cap', async () => {
     assert.equal(replay.events.length, 100_000);
     assert.equal(replay.events[0]!.event, 'response.created');
     assert.ok(!replay.events.some((event) => TERMINALS.includes(event.event)));
+  });
+});
+
+describe('turns leave nothing behind', () => {
+  test('a finished turn has no listener left on the closing signal; an aborted wait leaves no waiter', async () => {
+    const closing = new AbortController();
+    const store = new TurnStore({ revision: 'newer', replayBufferMs: 60_000, recordTtlMs: 60_000 });
+    const session = store.createSession('hermes');
+    const init: TurnInit = { session, input: 'hi [chars=20]', agent: 'hermes', model: null, provider: null, metadata: null, pace: 'fast' };
+    const turn = store.startTurn(init);
+    const running = runTurn(store, turn, init, closing.signal);
+    assert.equal(getEventListeners(closing.signal, 'abort').length, 1, 'one listener while the turn runs');
+
+    const reader = new AbortController();
+    const waiting = turn.nextEmit(reader.signal);
+    reader.abort();
+    await waiting;
+    assert.equal((turn as unknown as { waiters: unknown[] }).waiters.length, 0, 'the aborted waiter is gone');
+
+    await running;
+    assert.equal(turn.status, 'completed');
+    assert.equal(getEventListeners(closing.signal, 'abort').length, 0);
   });
 });
