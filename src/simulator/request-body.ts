@@ -69,7 +69,7 @@ export interface CreateRequest {
   model: string | null;
   provider: string | null;
   reasoningEffort: ReasoningEffort | null;
-  metadata: Record<string, string> | null;
+  metadata: Record<string, unknown> | null;
   agent: string;
 }
 
@@ -109,7 +109,6 @@ export function parseCreateRequest(body: Record<string, unknown>): CreateRequest
     if (typeof metadata !== 'object' || Array.isArray(metadata)) throw validationError('metadata', 'metadata must be an object.');
     const entries = Object.entries(metadata);
     if (entries.length > MAX_METADATA_PAIRS) throw validationError('metadata', `metadata holds at most ${MAX_METADATA_PAIRS} pairs.`);
-    if (entries.some(([, value]) => typeof value !== 'string')) throw validationError('metadata', 'metadata values must be strings.');
     if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) throw validationError('metadata', 'metadata must be at most 64 KB serialized.');
   }
 
@@ -127,7 +126,7 @@ export function parseCreateRequest(body: Record<string, unknown>): CreateRequest
     model,
     provider,
     reasoningEffort: (effort as ReasoningEffort | undefined) ?? null,
-    metadata: (metadata as Record<string, string> | undefined) ?? null,
+    metadata: (metadata as Record<string, unknown> | undefined) ?? null,
     agent,
   };
 }

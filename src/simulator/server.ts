@@ -62,6 +62,14 @@ interface RequestContext {
 
 type Handler = (ctx: RequestContext) => Promise<void> | void;
 
+function decodeIdOrKeep(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function notFound(message = 'No such route.'): GatewayError {
   return new GatewayError({ code: 'not_found', message });
 }
@@ -220,7 +228,9 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   /** `status=` fault: answer that error in the gateway's shape; no turn starts. */
   function answerFault(res: ServerResponse, faults: FaultPlan, body?: Record<string, unknown>): void {
     const status = faults.status!;
-    const headers: Record<string, string> = faults.retryAfter === undefined ? {} : { 'retry-after': faults.retryAfter };
+    // "429 with Retry-After": 429 and 503 say when to come back (1 s unless the directive says otherwise)
+    const retryAfter = faults.retryAfter ?? (status === 429 || status === 503 ? '1' : undefined);
+    const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': retryAfter };
     if (status === 409) {
       const sessionId = typeof body?.session_id === 'string' ? body.session_id : undefined;
       const error = sessionBusy(sessionId === undefined ? undefined : store.sessions.get(sessionId));
@@ -257,7 +267,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       throw new GatewayError({ code: 'method_not_allowed', message: `${req.method} is not allowed on ${path}.` });
     }
     const faults = faultsOf(req, config.faults);
-    const params = route.pattern.exec(path)!.slice(1).map(decodeURIComponent);
+    // an id that is not valid percent-encoding (`%zz`) names nothing: kept as sent, it finds no record and gets that route's 404
+    const params = route.pattern.exec(path)!.slice(1).map(decodeIdOrKeep);
     if (faults.status !== undefined && route.handler !== createResponse) return answerFault(res, faults);
     await route.handler({ req, res, faults, params });
   }

@@ -107,20 +107,20 @@ describe('fault header on', async () => {
     assert.ok(gap >= 400, `the stall lasted ${gap} ms`);
   });
 
-  test('status=N answers that error in the nested shape at once, with Retry-After when asked; no turn starts', async () => {
-    const expected: [number, string][] = [
-      [429, 'rate_limited'],
-      [500, 'internal_error'],
-      [502, 'agent_error'],
-      [503, 'agent_unavailable'],
+  test('status=N answers that error in the nested shape at once, 429 and 503 with Retry-After (1 s unless asked); no turn starts', async () => {
+    const expected: [number, string, string | null][] = [
+      [429, 'rate_limited', '1'],
+      [500, 'internal_error', null],
+      [502, 'agent_error', null],
+      [503, 'agent_unavailable', '1'],
     ];
     const before = (await call(simulator, 'GET', '/v1/sessions')).body.data.length;
-    for (const [status, code] of expected) {
+    for (const [status, code, retryAfter] of expected) {
       const answer = await call(simulator, 'POST', '/v1/responses', { body: { input: 'refused', stream: true }, headers: { [FAULT]: `status=${status}` } });
       assert.equal(answer.status, status);
       assert.equal(answer.body.error.code, code);
       assert.equal(typeof answer.body.error.message, 'string');
-      assert.equal(answer.headers.get('retry-after'), null);
+      assert.equal(answer.headers.get('retry-after'), retryAfter, `retry-after of ${status}`);
     }
     const limited = await call(simulator, 'POST', '/v1/responses', { body: { input: 'x' }, headers: { [FAULT]: 'status=429,retry-after=7' } });
     assert.equal(limited.status, 429);

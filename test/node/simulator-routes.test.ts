@@ -111,7 +111,6 @@ describe('POST /v1/responses: body cap and validation', async () => {
     ['metadata not an object', { input: 'hi', metadata: ['a'] }, 'metadata'],
     ['metadata with 17 pairs', { input: 'hi', metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata'],
     ['metadata over 64 KB', { input: 'hi', metadata: { big: 'm'.repeat(65 * 1024) } }, 'metadata'],
-    ['metadata value not a string', { input: 'hi', metadata: { n: 1 } }, 'metadata'],
     ['agent not a string', { input: 'hi', agent: {} }, 'agent'],
     ['mode goal', { input: 'hi', mode: 'goal' }, 'mode'],
     ['mode unknown', { input: 'hi', mode: 'plan' }, 'mode'],
@@ -127,6 +126,13 @@ describe('POST /v1/responses: body cap and validation', async () => {
       assert.equal(typeof answer.body.error.message, 'string');
     });
   }
+
+  test('metadata values may be any JSON (the contract limits only pairs and size), echoed as sent', async () => {
+    const metadata = { page: 'pricing', count: 3, flags: { beta: true }, tags: ['a', 'b'], none: null };
+    const answer = await call(simulator, 'POST', '/v1/responses', { body: { input: 'hi [chars=5]', metadata } });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body.metadata, metadata);
+  });
 
   test('mode chat, a known reasoning_effort and instance_id (ignored) are accepted', async () => {
     const answer = await call(simulator, 'POST', '/v1/responses', {
@@ -290,5 +296,19 @@ describe('models, health, version and unknown routes', async () => {
     assert.equal(missing.body.error.code, 'not_found');
     const wrong = await call(simulator, 'PUT', '/v1/models');
     assert.equal(wrong.status, 405);
+  });
+
+  test('an id that is not valid percent-encoding (%zz) is a 404 for that route, not a 500', async () => {
+    const cases: [string, string, string][] = [
+      ['GET', '/v1/responses/%zz/stream', 'response_not_found'],
+      ['POST', '/v1/responses/%zz/cancel', 'response_not_found'],
+      ['GET', '/v1/sessions/%zz', 'session_not_found'],
+      ['PATCH', '/v1/sessions/%E0%A4%A', 'session_not_found'],
+    ];
+    for (const [method, path, code] of cases) {
+      const answer = await call(simulator, method, path, method === 'PATCH' ? { body: { title: 'x' } } : {});
+      assert.equal(answer.status, 404, `${method} ${path}`);
+      assert.equal(answer.body.error.code, code, `${method} ${path}`);
+    }
   });
 });
