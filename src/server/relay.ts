@@ -167,10 +167,7 @@ export function createRelay(options: RelayOptions): Relay {
     const upstreamAuthFailed = () =>
       errorResponse(502, 'upstream_auth_failed', 'The chat server is not set up correctly: the agent37 instance refused its API key.');
     const isOwn = (response: Response): boolean => ownErrorCode(response) !== undefined;
-    const readBody = async () => {
-      const read = await readBodyWithin(request, maxBodyBytes);
-      return read.ok ? read.bytes : null;
-    };
+    const readBody = () => readBodyWithin(request, maxBodyBytes);
     const notAnObject = () => errorResponse(400, 'validation_error', 'The request body must be a JSON object.');
     const tooLarge = () =>
       errorResponse(413, 'payload_too_large', `The request body is larger than ${Math.floor(maxBodyBytes / 1024 / 1024 * 10) / 10} MB.`);

@@ -1,13 +1,14 @@
-/** Reads a request body up to a byte limit, counting bytes as they arrive (Content-Length can lie or be absent). */
-export type BodyRead = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: false; reason: 'too-large' };
-
-export async function readBodyWithin(request: Request, maxBytes: number): Promise<BodyRead> {
+/**
+ * Reads a request body up to a byte limit, counting bytes as they arrive (Content-Length can lie or be
+ * absent). Resolves to the bytes, or null when the body is larger than the limit.
+ */
+export async function readBodyWithin(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await request.body?.cancel().catch(() => {});
-    return { ok: false, reason: 'too-large' };
+    return null;
   }
-  if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
+  if (!request.body) return new Uint8Array(0);
 
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -18,7 +19,7 @@ export async function readBodyWithin(request: Request, maxBytes: number): Promis
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      return { ok: false, reason: 'too-large' };
+      return null;
     }
     chunks.push(value);
   }
@@ -28,5 +29,5 @@ export async function readBodyWithin(request: Request, maxBytes: number): Promis
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { ok: true, bytes };
+  return bytes;
 }
