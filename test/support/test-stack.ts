@@ -84,14 +84,21 @@ export async function startTestStack(): Promise<TestStack> {
 
 /** A token for `?user=` (default test-user) that lives `?ttl=` seconds (default 600; 0 or less is already expired). */
 function tokenEndpoint(secret: Uint8Array, apiBase: string) {
+  // one handler per distinct ttl, made on first use; the user comes from the request's own query
+  const handlers = new Map<number, (request: Request) => Promise<Response>>();
   return (request: Request): Promise<Response> => {
-    const query = new URL(request.url).searchParams;
-    const ttl = Number(query.get('ttl') ?? 600);
-    return createTokenHandler({
-      secret,
-      apiBase,
-      ttlSeconds: Number.isFinite(ttl) ? ttl : 600,
-      authenticate: () => query.get('user') || 'test-user',
-    })(request);
+    const ttl = Number(new URL(request.url).searchParams.get('ttl') ?? 600);
+    const ttlSeconds = Number.isFinite(ttl) ? ttl : 600;
+    let handler = handlers.get(ttlSeconds);
+    if (!handler) {
+      handler = createTokenHandler({
+        secret,
+        apiBase,
+        ttlSeconds,
+        authenticate: (request) => new URL(request.url).searchParams.get('user') || 'test-user',
+      });
+      handlers.set(ttlSeconds, handler);
+    }
+    return handler(request);
   };
 }
