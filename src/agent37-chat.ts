@@ -109,7 +109,7 @@ export class Agent37Chat extends LitElement {
   declare provider: string | undefined;
   declare reasoningEffort: ReasoningEffort | undefined;
   /** string pairs echoed back by the server with every answer */
-  declare metadata: Record<string, string> | undefined;
+  declare metadata: Record<string, unknown> | undefined;
   /** the header's title (or use the `header` slot) */
   declare heading: string;
   /** what an empty conversation says */

@@ -34,7 +34,7 @@ export interface CreateResponseBody {
   model?: string;
   provider?: string;
   reasoning_effort?: ReasoningEffort;
-  metadata?: Record<string, string>;
+  metadata?: Record<string, unknown>;
   agent?: string;
   mode?: 'chat' | 'goal';
   instance_id?: unknown;
@@ -50,7 +50,7 @@ export interface ResponseObject {
   output_text: string;
   usage: Usage | null;
   error: GatewayErrorBody | null;
-  metadata: Record<string, string> | null;
+  metadata: Record<string, unknown> | null;
   /** epoch ms */
   created: number;
 }

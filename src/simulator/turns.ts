@@ -151,8 +151,7 @@ export class Turn {
       output_text: this.outputText,
       usage: this.usage,
       error: this.error,
-      // the shared contract types metadata as strings, as the widget sends it; the gateway echoes any JSON
-      metadata: this.metadata as ResponseObject['metadata'],
+      metadata: this.metadata,
       created: this.created,
     };
   }
