@@ -7,6 +7,7 @@ import { emulateMedia } from '@web/test-runner-commands';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
 import { isPost } from '../support/client-harness.js';
 import {
+  failOnLitWarnings,
   RecordingFetch,
   lastAnswer,
   logOf,
@@ -18,23 +19,10 @@ import {
   shownErrors,
   until,
   untilAnswerEnds,
-  watchLitWarnings,
 } from './element-harness.js';
 
-declare function describe(name: string, body: () => void): void;
-declare function it(name: string, body: () => Promise<void>): void;
-declare function beforeEach(body: () => void): void;
-declare function afterEach(body: () => void | Promise<void>): void;
 
-let lit: ReturnType<typeof watchLitWarnings>;
-beforeEach(() => {
-  lit = watchLitWarnings();
-});
-afterEach(async () => {
-  lit.stop();
-  await emulateMedia({ colorScheme: 'light' });
-  expect(lit.warnings, 'Lit dev-mode warnings').to.deep.equal([]);
-});
+failOnLitWarnings();
 
 function logAttributes(el: Agent37Chat) {
   const log = logOf(el);

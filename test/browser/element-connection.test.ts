@@ -9,6 +9,7 @@ import type { TokenGrant } from '../../src/client/contract.js';
 import type { Agent37ErrorEvent } from '../../src/events.js';
 import { client, isAttach, isPost } from '../support/client-harness.js';
 import {
+  failOnLitWarnings,
   RecordingFetch,
   lastAnswer,
   messageElements,
@@ -20,22 +21,10 @@ import {
   uniqueName,
   until,
   untilAnswerEnds,
-  watchLitWarnings,
 } from './element-harness.js';
 
-declare function describe(name: string, body: () => void): void;
-declare function it(name: string, body: () => Promise<void>): void;
-declare function beforeEach(body: () => void): void;
-declare function afterEach(body: () => void): void;
 
-let lit: ReturnType<typeof watchLitWarnings>;
-beforeEach(() => {
-  lit = watchLitWarnings();
-});
-afterEach(() => {
-  lit.stop();
-  expect(lit.warnings, 'Lit dev-mode warnings').to.deep.equal([]);
-});
+failOnLitWarnings();
 
 describe('<agent37-chat>: connection trouble', () => {
   it('shows Reconnecting…, then "Connection lost." with Resume, and Resume finishes the exact answer', async () => {

@@ -3,7 +3,8 @@
  * user and persist-key, read what a visitor sees out of its shadow DOM, type like a visitor, and
  * fail on any Lit dev-mode warning.
  */
-import { fixture, html } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
 import '../../src/index.js';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
 import type { Agent37Composer } from '../../src/components/agent37-composer.js';
@@ -165,4 +166,17 @@ export function watchLitWarnings(): { warnings: string[]; stop(): void } {
       console.warn = original;
     },
   };
+}
+
+/** Registers hooks that fail each test of the file on any Lit dev-mode warning, and put the colour scheme back. */
+export function failOnLitWarnings(): void {
+  let lit: ReturnType<typeof watchLitWarnings>;
+  beforeEach(() => {
+    lit = watchLitWarnings();
+  });
+  afterEach(async () => {
+    lit.stop();
+    await emulateMedia({ colorScheme: 'light' });
+    expect(lit.warnings, 'Lit dev-mode warnings').to.deep.equal([]);
+  });
 }

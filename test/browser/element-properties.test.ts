@@ -9,6 +9,7 @@ import type { Agent37Chat } from '../../src/agent37-chat.js';
 import type { TokenGrant } from '../../src/client/contract.js';
 import { isPost } from '../support/client-harness.js';
 import {
+  failOnLitWarnings,
   RecordingFetch,
   lastAnswer,
   messageElements,
@@ -19,23 +20,10 @@ import {
   uniqueName,
   until,
   untilAnswerEnds,
-  watchLitWarnings,
 } from './element-harness.js';
 
-declare function describe(name: string, body: () => void): void;
-declare function it(name: string, body: () => Promise<void>): void;
-declare function beforeEach(body: () => void): void;
-declare function afterEach(body: () => void | Promise<void>): void;
 
-let lit: ReturnType<typeof watchLitWarnings>;
-beforeEach(() => {
-  lit = watchLitWarnings();
-});
-afterEach(async () => {
-  lit.stop();
-  await emulateMedia({ colorScheme: 'light' });
-  expect(lit.warnings, 'Lit dev-mode warnings').to.deep.equal([]);
-});
+failOnLitWarnings();
 
 /** A fetch that keeps the JSON body of every POST /v1/responses. */
 function bodyRecorder(net: RecordingFetch): { fetch: typeof fetch; bodies: Record<string, unknown>[] } {

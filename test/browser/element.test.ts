@@ -10,6 +10,7 @@ import type { Agent37ErrorEvent, Agent37ResponseCompletedEvent } from '../../src
 import { createPersistence, persistenceDbName } from '../../src/state/persistence.js';
 import { client, isPost } from '../support/client-harness.js';
 import {
+  failOnLitWarnings,
   RecordingFetch,
   actionButtonOf,
   composerOf,
@@ -27,14 +28,8 @@ import {
   uniqueName,
   until,
   untilAnswerEnds,
-  watchLitWarnings,
 } from './element-harness.js';
 
-// mocha's globals, which web-test-runner provides in the page (the project has no @types/mocha)
-declare function describe(name: string, body: () => void): void;
-declare function it(name: string, body: () => Promise<void>): void;
-declare function beforeEach(body: () => void): void;
-declare function afterEach(body: () => void): void;
 
 const EVENT_NAMES = ['agent37-send', 'agent37-session-change', 'agent37-response-created', 'agent37-response-completed', 'agent37-error'] as const;
 
@@ -56,14 +51,7 @@ function recordEvents(): { names: string[]; events: Event[]; stop(): void } {
   };
 }
 
-let lit: ReturnType<typeof watchLitWarnings>;
-beforeEach(() => {
-  lit = watchLitWarnings();
-});
-afterEach(() => {
-  lit.stop();
-  expect(lit.warnings, 'Lit dev-mode warnings').to.deep.equal([]);
-});
+failOnLitWarnings();
 
 describe('<agent37-chat>: a conversation', () => {
   it('shows the greeting on an empty conversation, then the visitor message at once and the streamed answer', async () => {

@@ -4,9 +4,6 @@
  */
 import { expect } from '@open-wc/testing';
 
-// mocha's globals, which web-test-runner provides in the page (the project has no @types/mocha)
-declare function describe(name: string, body: () => void): void;
-declare function it(name: string, body: () => Promise<void>): void;
 
 interface Grant {
   token: string;

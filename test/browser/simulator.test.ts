@@ -5,9 +5,6 @@
 import { expect } from '@open-wc/testing';
 import { createParser } from 'eventsource-parser';
 
-// mocha's globals, which web-test-runner provides in the page (the project has no @types/mocha)
-declare function describe(name: string, body: () => void): void;
-declare function it(name: string, body: () => Promise<void>): void;
 
 interface SseEvent {
   event: string;

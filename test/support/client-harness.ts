@@ -12,16 +12,6 @@ import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from '../../s
 import type { AssistantMessage, ToolStep } from '../../src/state/conversation-types.js';
 import { createPersistence, type IdbPersistence } from '../../src/state/persistence.js';
 
-// mocha's globals, which web-test-runner provides in the page (the project has no @types/mocha)
-declare global {
-  interface MochaContext {
-    timeout(ms: number): void;
-  }
-  function describe(name: string, body: () => void): void;
-  function it(name: string, body: (this: MochaContext) => Promise<void> | void): void;
-  function before(body: (this: MochaContext) => Promise<void> | void): void;
-  function after(body: (this: MochaContext) => Promise<void> | void): void;
-}
 
 export interface SeenRequest {
   method: string;
