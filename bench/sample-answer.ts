@@ -1,15 +1,7 @@
 // A long, typical agent answer in markdown: headings, paragraphs with inline markup and links, lists,
 // tables, code blocks and quotes, made from a seed so every run streams the same text.
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
+import { seededRandom } from '../src/simulator/seeded-random.js';
 
 const WORDS = (
   'the relay keeps your secret key on the server while the widget streams each answer token by token ' +

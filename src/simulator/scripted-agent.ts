@@ -4,6 +4,7 @@
  * compare runs; pacing is left to the turn runner through each step's `wait`.
  */
 import type { GatewayErrorBody, StreamEvent, Usage } from '../client/contract.js';
+import { seededRandom } from './seeded-random.js';
 
 /** How long the runner waits before emitting a step: one chunk's worth, or a tool's own duration. */
 export type StepWait = { kind: 'chunk' } | { kind: 'tool'; durationMs: number };
@@ -58,18 +59,11 @@ export function hashInput(input: string): number {
   return hash >>> 0;
 }
 
-/** mulberry32: small, fast and good enough to vary a script. */
+/** Picks for the script, from one seed. */
 class SeededRandom {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));

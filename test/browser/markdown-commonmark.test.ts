@@ -3,7 +3,8 @@
 // coalescing, the final reconcile) may never leave a trace.
 import { expect, waitUntil } from '@open-wc/testing';
 import type { Agent37Markdown } from '../../src/markdown/agent37-markdown.js';
-import { prefixes, renderMarkdown, renderedHtml, seededRandom, settled } from './markdown-dom.js';
+import { seededRandom } from '../../src/simulator/seeded-random.js';
+import { prefixes, renderMarkdown, renderedHtml, settled } from './markdown-dom.js';
 
 interface Example {
   number: number;

@@ -55,17 +55,6 @@ export async function renderMarkdown(text: string, imageOrigins: string[] = []):
   return element;
 }
 
-/** A seeded PRNG (mulberry32), so a failing chunking can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The growing prefixes of `text`, cut in random chunks of 1 to `maxChunk` characters. */
 export function prefixes(text: string, random: () => number, maxChunk = 6): string[] {

@@ -4,7 +4,8 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import '../../src/markdown/define.js';
 import type { Agent37Markdown } from '../../src/markdown/agent37-markdown.js';
-import { allElements, prefixes, seededRandom, settled } from './markdown-dom.js';
+import { seededRandom } from '../../src/simulator/seeded-random.js';
+import { allElements, prefixes, settled } from './markdown-dom.js';
 
 declare global {
   interface Window {
