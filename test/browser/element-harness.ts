@@ -33,13 +33,16 @@ export interface MountOptions {
   attributes?: Record<string, string>;
   prefix?: string;
   ttl?: number;
+  /** hold the first token POST this long, so the chat is still loading; then mountChat does not wait for it */
+  tokenDelayMs?: number;
 }
 
-/** A chat on the page, wired to the test stack, 480 px tall. Waits until restoring is over. */
+/** A chat on the page, wired to the test stack, 480 px tall. Waits until restoring is over (unless the token is held back). */
 export async function mountChat(o: MountOptions = {}): Promise<Mounted> {
   const user = o.user ?? uniqueName('u');
   const persistKey = o.persistKey ?? uniqueName('k');
   const net = o.net ?? new RecordingFetch();
+  if (o.tokenDelayMs !== undefined) net.add({ when: (r) => r.method === 'POST' && r.path.endsWith('/token'), delayMs: o.tokenDelayMs, times: 1 });
   const query = new URLSearchParams({ user, ...(o.ttl !== undefined ? { ttl: String(o.ttl) } : {}) });
   const el = await fixture<Agent37Chat>(html`<agent37-chat
     style="height: 480px; width: 640px"
@@ -49,7 +52,7 @@ export async function mountChat(o: MountOptions = {}): Promise<Mounted> {
   ></agent37-chat>`);
   for (const [name, value] of Object.entries(o.attributes ?? {})) el.setAttribute(name, value);
   await el.updateComplete;
-  await until(() => !restoring(el), 'the chat to finish restoring');
+  if (o.tokenDelayMs === undefined) await until(() => !restoring(el), 'the chat to finish restoring');
   return { el, net, user, persistKey };
 }
 

@@ -25,7 +25,6 @@ import {
   shownText,
   textareaOf,
   typeText,
-  uniqueName,
   until,
   untilAnswerEnds,
 } from './element-harness.js';
@@ -263,13 +262,7 @@ describe('<agent37-chat>: what is not sent', () => {
   });
 
   it('a message sent while the chat is still loading shows at once, and is sent once it has loaded', async () => {
-    const net = new RecordingFetch().add({ when: (r) => r.method === 'POST' && r.path.endsWith('/token'), delayMs: 1500, times: 1 });
-    const el = await fixture<Agent37Chat>(html`<agent37-chat
-      style="height: 480px; width: 640px"
-      .fetch=${net.fetch}
-      token-url=${`/api/agent37/token?user=${uniqueName('u')}`}
-      persist-key=${uniqueName('k')}
-    ></agent37-chat>`);
+    const { el, net } = await mountChat({ tokenDelayMs: 1500 });
     const sentAt = performance.now();
     await sendFromComposer(el, 'are you awake? [no-tools] [no-reasoning]');
     await settle(el);
@@ -288,13 +281,7 @@ describe('<agent37-chat>: what is not sent', () => {
   });
 
   it('a message sent while loading that the chat then refuses goes back into the box', async () => {
-    const net = new RecordingFetch().add({ when: (r) => r.method === 'POST' && r.path.endsWith('/token'), delayMs: 800, times: 1 });
-    const el = await fixture<Agent37Chat>(html`<agent37-chat
-      style="height: 480px; width: 640px"
-      .fetch=${net.fetch}
-      token-url=${`/api/agent37/token?user=${uniqueName('u')}&ttl=-60`}
-      persist-key=${uniqueName('k')}
-    ></agent37-chat>`);
+    const { el } = await mountChat({ tokenDelayMs: 800, ttl: -60 });
     await sendFromComposer(el, 'hello?');
     await settle(el);
     expect(el.messages.map((m) => m.text)).to.deep.equal(['hello?']);
@@ -306,13 +293,7 @@ describe('<agent37-chat>: what is not sent', () => {
   });
 
   it('New conversation while a message is still on its way says nothing went wrong and gives the text back', async () => {
-    const net = new RecordingFetch().add({ when: (r) => r.method === 'POST' && r.path.endsWith('/token'), delayMs: 800, times: 1 });
-    const el = await fixture<Agent37Chat>(html`<agent37-chat
-      style="height: 480px; width: 640px"
-      .fetch=${net.fetch}
-      token-url=${`/api/agent37/token?user=${uniqueName('u')}`}
-      persist-key=${uniqueName('k')}
-    ></agent37-chat>`);
+    const { el, net } = await mountChat({ tokenDelayMs: 800 });
     const events = recordEvents();
     try {
       await sendFromComposer(el, 'never mind');

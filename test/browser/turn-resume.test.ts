@@ -79,10 +79,7 @@ describe('turn runner: resume', () => {
     await idle(a.session);
     const sessionId = a.session.snapshot.sessionId!;
     // another tab starts a long turn in the same session
-    const other = await c.api.createResponse({ input: 'Other tab [slow]', session_id: sessionId });
-    const reader = readEvents(other.body!);
-    const created = (await reader.next()).value as StreamEvent;
-    if (created.event !== 'response.created') throw new Error('no response.created');
+    const { reader, created } = await startTurnInOtherTab(c, sessionId);
     const postsBefore = c.net.requests.filter(isPost).length;
 
     const e = await rejection(a.session.send('Hello?'));
@@ -113,10 +110,7 @@ describe('turn runner: resume', () => {
     await a.session.send('First [chars=5] [no-tools] [no-reasoning]');
     await idle(a.session);
     const sessionId = a.session.snapshot.sessionId!;
-    const other = await c.api.createResponse({ input: 'Other tab [slow]', session_id: sessionId });
-    const reader = readEvents(other.body!);
-    const created = (await reader.next()).value as StreamEvent;
-    if (created.event !== 'response.created') throw new Error('no response.created');
+    const { reader, created } = await startTurnInOtherTab(c, sessionId);
     const postsBefore = c.net.requests.filter(isPost).length;
     const e = await rejection(a.session.send('Hello?'));
     expect([e.status, e.code]).to.deep.equal([409, 'session_busy']);
@@ -454,3 +448,12 @@ describe('turn runner: lost POSTs, refusals and waits', () => {
     expect(a.hooks.errors.at(-1)?.code).to.equal('session_not_found');
   });
 });
+
+/** Another tab of the same visitor starts a long turn in `sessionId`; returns its stream, past response.created. */
+async function startTurnInOtherTab(c: Client, sessionId: string) {
+  const other = await c.api.createResponse({ input: 'Other tab [slow]', session_id: sessionId });
+  const reader = readEvents(other.body!);
+  const created = (await reader.next()).value as StreamEvent;
+  if (created.event !== 'response.created') throw new Error('no response.created');
+  return { reader, created };
+}
