@@ -1,5 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { focusRingStyles } from './shared-styles.js';
 
 /** Internal: the visitor asked to send `text`. The chat decides whether it goes out. */
 export class ComposerSubmitEvent extends Event {
@@ -20,7 +21,8 @@ export class ComposerSubmitEvent extends Event {
  * @csspart stop-button - the Stop button
  */
 export class Agent37Composer extends LitElement {
-  static override styles = css`
+  static override styles = [
+    css`
     :host {
       display: block;
       padding: calc(var(--_space, 12px) * 0.75) var(--_space, 12px);
@@ -81,11 +83,9 @@ export class Agent37Composer extends LitElement {
       height: 1.15em;
       fill: currentColor;
     }
-    :focus-visible {
-      outline: 2px solid var(--_focus, Highlight);
-      outline-offset: 2px;
-    }
-  `;
+  `,
+    focusRingStyles,
+  ];
 
   static override properties = {
     value: { attribute: false },

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { Agent37Error } from '../client/errors.js';
 import { describeError } from './error-wording.js';
 import type { AssistantMessage, ChatMessage } from '../state/conversation-types.js';
+import { focusRingStyles } from './shared-styles.js';
 
 /**
  * One message of the conversation. A visitor's message is plain text. An answer shows, in order:
@@ -24,7 +25,8 @@ import type { AssistantMessage, ChatMessage } from '../state/conversation-types.
  * @event resume-request - internal, not composed: the visitor pressed Resume
  */
 export class Agent37Message extends LitElement {
-  static override styles = css`
+  static override styles = [
+    css`
     :host {
       display: block;
       min-width: 0;
@@ -108,11 +110,9 @@ export class Agent37Message extends LitElement {
       font-size: 0.85em;
       color: var(--_muted, GrayText);
     }
-    :focus-visible {
-      outline: 2px solid var(--_focus, Highlight);
-      outline-offset: 2px;
-    }
-  `;
+  `,
+    focusRingStyles,
+  ];
 
   static override properties = {
     message: { attribute: false },

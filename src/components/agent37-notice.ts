@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { Agent37Error } from '../client/errors.js';
 import { describeError } from './error-wording.js';
+import { focusRingStyles } from './shared-styles.js';
 
 /**
  * An error shown in the conversation in plain words, with what to do. When the widget will try
@@ -12,7 +13,8 @@ import { describeError } from './error-wording.js';
  * @csspart resume-button - the Resume button
  */
 export class Agent37Notice extends LitElement {
-  static override styles = css`
+  static override styles = [
+    css`
     :host {
       display: block;
     }
@@ -39,11 +41,9 @@ export class Agent37Notice extends LitElement {
       padding: 0.2em 0.8em;
       cursor: pointer;
     }
-    :focus-visible {
-      outline: 2px solid var(--_focus, Highlight);
-      outline-offset: 2px;
-    }
-  `;
+  `,
+    focusRingStyles,
+  ];
 
   static override properties = {
     error: { attribute: false },

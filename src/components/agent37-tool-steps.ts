@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { ToolStep } from '../state/conversation-types.js';
+import { visuallyHiddenStyles } from './shared-styles.js';
 
 /**
  * The agent's tool calls for one answer, live: a spinner while a step runs, then its duration or a
@@ -9,7 +10,8 @@ import type { ToolStep } from '../state/conversation-types.js';
  * @csspart list - the list of steps
  */
 export class Agent37ToolSteps extends LitElement {
-  static override styles = css`
+  static override styles = [
+    css`
     :host {
       display: block;
     }
@@ -66,15 +68,9 @@ export class Agent37ToolSteps extends LitElement {
     .detail {
       font-variant-numeric: tabular-nums;
     }
-    .visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-  `;
+  `,
+    visuallyHiddenStyles,
+  ];
 
   static override properties = {
     steps: { attribute: false },
