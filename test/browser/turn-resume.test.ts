@@ -380,7 +380,8 @@ describe('turn runner: lost POSTs, refusals and waits', () => {
     const expected = await uncut('/api/agent37');
     const c = client();
     const a = await chat(c, key(), { reconnect: { giveUpAfterMs: 300 } });
-    c.net.add({ when: isPost, fault: 'drop-after-bytes=2500', times: 1 });
+    // paced, so the turn still runs if Chromium throws away the bytes that held response.created
+    c.net.add({ when: isPost, fault: 'drop-after-bytes=2500', pace: '2', times: 1 });
     // the attach and its retry with a refreshed token are both refused
     c.net.add({ when: isAttach, authorization: 'Bearer signed-out', times: 2 });
     await a.session.send(INPUT);
@@ -416,7 +417,8 @@ describe('turn runner: lost POSTs, refusals and waits', () => {
     const expected = await uncut('/api/agent37');
     const c = client();
     const a = await chat(c, key(), { reconnect: { baseMs: 10, capMs: 20 } });
-    c.net.add({ when: isPost, fault: 'drop-after-bytes=2500', times: 1 });
+    // paced, so the turn still runs if Chromium throws away the bytes that held response.created
+    c.net.add({ when: isPost, fault: 'drop-after-bytes=2500', pace: '2', times: 1 });
     c.net.add({ when: isAttach, fault: 'status=503,retry-after=1', times: 1 });
     await a.session.send(INPUT);
     await idle(a.session);
