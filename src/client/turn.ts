@@ -29,6 +29,8 @@ export type ConnectionState =
   /** 429/503 with Retry-After: the turn has not started; the POST is sent again at `retryAt` (epoch ms) */
   | { kind: 'waiting'; error: Agent37Error; retryAt: number }
   | { kind: 'reconnecting'; attempt: number; error: Agent37Error | null }
+  /** the browser went offline while the stream was open; it is kept open, and checked once the browser is back */
+  | { kind: 'offline' }
   | { kind: 'interrupted'; error: Agent37Error };
 
 /**
@@ -124,6 +126,8 @@ export class TurnRunner {
   private state: ConnectionState['kind'] = 'connecting';
   /** cuts short the current backoff sleep or interrupted wait */
   private wake: (() => void) | null = null;
+  /** the connection whose events are being read, and when the browser last went offline during it */
+  private reading: { connection: Connection; offlineAt: number | null } | null = null;
   private removeListeners: () => void = () => {};
 
   constructor(o: TurnRunnerOptions) {
@@ -218,7 +222,7 @@ export class TurnRunner {
       } catch (e) {
         connection.close();
         this.throwIfDetached();
-        if (connection.stalled) {
+        if (connection.cutBy) {
           // no answer at all: the turn may or may not have started; look for it rather than POST again
           const error = new Agent37Error({ code: 'stream_interrupted', message: 'The chat server stopped answering.' });
           this.noteDrop();
@@ -366,7 +370,7 @@ export class TurnRunner {
     } catch (e) {
       connection.close();
       this.throwIfDetached();
-      if (connection.stalled) return { kind: 'dropped', error: stalledError(), progressed: false };
+      if (connection.cutBy) return { kind: 'dropped', error: connection.cutBy, progressed: false };
       throw e;
     }
     return this.consume(response, connection);
@@ -377,10 +381,13 @@ export class TurnRunner {
     const openedAt = Date.now();
     const emittedBefore = this.emitted.length;
     this.setState({ kind: 'streaming' });
+    this.reading = { connection, offlineAt: null };
     let position = 0;
     try {
       if (!response.body) throw new Agent37Error({ code: 'bad_response', message: 'The stream had no body.' });
       for await (const event of readEvents(response.body, { onActivity: connection.feed, signal: connection.signal })) {
+        // an event after going offline: the connection works after all
+        if (this.state === 'offline') this.setState({ kind: 'streaming' });
         const outcome = this.take(event, position++);
         if (outcome) return { kind: 'terminal', outcome };
       }
@@ -393,9 +400,10 @@ export class TurnRunner {
     } catch (e) {
       this.throwIfDetached();
       const progressed = this.emitted.length > emittedBefore || Date.now() - openedAt > HEALTHY_CONNECTION_MS;
-      if (connection.stalled) return { kind: 'dropped', error: stalledError(), progressed };
+      if (connection.cutBy) return { kind: 'dropped', error: connection.cutBy, progressed };
       return { kind: 'dropped', error: toAgent37Error(e, LOST), progressed };
     } finally {
+      this.reading = null;
       connection.close();
     }
   }
@@ -634,23 +642,58 @@ export class TurnRunner {
 
   private listen(): () => void {
     if (typeof window === 'undefined') return () => {};
-    const onOnline = () => this.wake?.();
+    const onOffline = () => this.wentOffline();
+    const onOnline = () => {
+      this.cameBackOnline();
+      this.wake?.();
+    };
     const onVisibility = () => {
       if (document.visibilityState === 'visible') this.wake?.();
     };
+    window.addEventListener('offline', onOffline);
     window.addEventListener('online', onOnline);
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
+      window.removeEventListener('offline', onOffline);
       window.removeEventListener('online', onOnline);
       document.removeEventListener('visibilitychange', onVisibility);
     };
+  }
+
+  /**
+   * The browser lost the network while a stream was open. The connection is left open (it may well
+   * survive, e.g. a server on this machine) but the visitor is told at once, rather than only once
+   * the stall watchdog gives up on the silence.
+   */
+  private wentOffline(): void {
+    if (!this.reading) return;
+    this.reading.offlineAt ??= performance.now();
+    this.setState({ kind: 'offline' });
+  }
+
+  /**
+   * Back online: a stream that stayed silent since the browser went offline is most likely dead
+   * (its TCP connection went with the old network), so it is cut and reattached now; the replay is
+   * deduped, so nothing is lost or repeated. A stream that carried data meanwhile is alive.
+   */
+  private cameBackOnline(): void {
+    const reading = this.reading;
+    if (!reading || reading.offlineAt === null) return;
+    const { connection, offlineAt } = reading;
+    reading.offlineAt = null;
+    if (connection.activeSince(offlineAt)) {
+      if (this.state === 'offline') this.setState({ kind: 'streaming' });
+      return;
+    }
+    connection.cut(new Agent37Error({ code: 'stream_interrupted', message: 'The network went away, and the stream with it.' }));
   }
 }
 
 /** One HTTP connection of a turn: its abort signal and the stall watchdog that feeds on activity. */
 class Connection {
   readonly signal: AbortSignal;
-  stalled = false;
+  /** why the turn itself cut this connection (the watchdog, or the network coming back); null otherwise */
+  cutBy: Agent37Error | null = null;
   private readonly controller = new AbortController();
   private readonly timeoutMs: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -672,6 +715,18 @@ class Connection {
     this.lastActivity = performance.now();
   };
 
+  /** Something arrived (a keepalive will do) after `since`, a performance.now() time. */
+  activeSince(since: number): boolean {
+    return this.lastActivity > since;
+  }
+
+  /** Abort the connection as dropped, for `reason`. */
+  cut(reason: Agent37Error): void {
+    if (this.controller.signal.aborted) return;
+    this.cutBy = reason;
+    this.controller.abort(reason);
+  }
+
   close(): void {
     clearTimeout(this.timer);
     this.unlink();
@@ -686,8 +741,7 @@ class Connection {
         this.arm(this.timeoutMs - quietFor);
         return;
       }
-      this.stalled = true;
-      this.controller.abort(stalledError());
+      this.cut(stalledError());
     }, ms);
   }
 }

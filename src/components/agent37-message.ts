@@ -147,7 +147,7 @@ export class Agent37Message extends LitElement {
   }
 
   protected renderAnswer(message: AssistantMessage) {
-    const live = message.status === 'streaming' || message.status === 'reconnecting' || message.status === 'waiting';
+    const live = message.status === 'streaming' || message.status === 'reconnecting' || message.status === 'offline' || message.status === 'waiting';
     const waiting = live && !message.text && message.steps.every((s) => s.status !== 'running') && !message.reasoning;
     return html`<div class="bubble bubble--assistant" part="bubble">
       ${this.showReasoning && message.reasoning ? this.renderReasoning(message, live) : nothing}
@@ -188,6 +188,8 @@ export class Agent37Message extends LitElement {
         return html`<div class="status" part="status">Stopped</div>`;
       case 'reconnecting':
         return html`<div class="status" part="status">Reconnecting…</div>`;
+      case 'offline':
+        return html`<div class="status" part="status">You are offline. The answer goes on once you are back.</div>`;
       case 'waiting':
         return message.error ? html`<agent37-notice exportparts="error" .error=${message.error}></agent37-notice>` : nothing;
       case 'interrupted':

@@ -8,7 +8,7 @@ import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type S
 import { Agent37Error, toAgent37Error } from '../client/errors.js';
 import { TurnRunner, type ConnectionState, type KnownHistory, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
 import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from './conversation.js';
-import type { AssistantMessage, ChatMessage } from './conversation-types.js';
+import type { AssistantMessage, ChatMessage, MessageStatus } from './conversation-types.js';
 import type { Persistence } from './persistence.js';
 
 export interface ChatSnapshot {
@@ -350,17 +350,8 @@ export class ChatSession {
 
   private onConnection(turn: Turn, state: ConnectionState): void {
     if (this.disposed || this.turn !== turn) return;
-    const action: ConversationAction | null =
-      state.kind === 'streaming'
-        ? { type: 'status', id: turn.messageId, status: 'streaming' }
-        : state.kind === 'waiting'
-          ? { type: 'status', id: turn.messageId, status: 'waiting', error: state.error }
-          : state.kind === 'reconnecting'
-            ? { type: 'status', id: turn.messageId, status: 'reconnecting', error: state.error ?? undefined }
-            : state.kind === 'interrupted'
-              ? { type: 'status', id: turn.messageId, status: 'interrupted', error: state.error }
-              : null;
-    if (action) this.dispatch(action);
+    const shown = statusOfConnection(state);
+    if (shown) this.dispatch({ type: 'status', id: turn.messageId, ...shown });
     if (state.kind === 'interrupted' && !turn.interruptReported) {
       // said once per turn: the page hears that an answer lost its connection (the message shows why)
       turn.interruptReported = true;
@@ -481,4 +472,20 @@ function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
   if (n >= 1024) return `${Math.round(n / 1024)} KB`;
   return `${n} bytes`;
+}
+
+/** What the answer shows for a connection state; null for `connecting` (the answer keeps its status). */
+function statusOfConnection(state: ConnectionState): { status: MessageStatus; error?: Agent37Error | undefined } | null {
+  switch (state.kind) {
+    case 'connecting':
+      return null;
+    case 'streaming':
+    case 'offline':
+      return { status: state.kind };
+    case 'reconnecting':
+      return { status: 'reconnecting', error: state.error ?? undefined };
+    case 'waiting':
+    case 'interrupted':
+      return { status: state.kind, error: state.error };
+  }
 }

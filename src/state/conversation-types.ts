@@ -19,12 +19,13 @@ export interface ToolStep {
 /**
  * - `streaming`: the turn is running and the stream is attached
  * - `reconnecting`: the stream dropped; the turn runner is reattaching
+ * - `offline`: the browser went offline while the stream was open; the answer goes on once it is back
  * - `interrupted`: reattaching gave up for now ("Connection lost", Resume button)
  * - `waiting`: the gateway said 429/503 with Retry-After; the turn has not started and is sent again
  *   when the wait is over (`error.retryAfterMs` says how long)
  * - `complete` / `stopped` (cancelled by the visitor) / `failed` (the turn failed, `error` set)
  */
-export type MessageStatus = 'streaming' | 'reconnecting' | 'interrupted' | 'waiting' | 'complete' | 'stopped' | 'failed';
+export type MessageStatus = 'streaming' | 'reconnecting' | 'offline' | 'interrupted' | 'waiting' | 'complete' | 'stopped' | 'failed';
 
 export interface UserMessage {
   role: 'user';

@@ -1,7 +1,7 @@
 /**
  * What a visitor sees when the connection gives trouble, against the relay and simulator with
  * faults: "Reconnecting…", then "Connection lost." with a Resume button that finishes the answer,
- * and a Retry-After wait counted down in plain words.
+ * "You are offline" while the browser is, and a Retry-After wait counted down in plain words.
  */
 import { expect, fixture, html } from '@open-wc/testing';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
@@ -64,6 +64,29 @@ describe('<agent37-chat>: connection trouble', () => {
     expect(net.count('GET', '/stream')).to.be.greaterThan(attachesBefore);
     expect(net.posts(), 'the message was never sent twice').to.equal(1);
     expect(shownErrors(el)).to.deep.equal([]);
+    const stored = await client('/api/agent37', { user }).api.getSession(el.sessionId!);
+    expect(answer.text).to.equal(stored.history.at(-1)!.content);
+  });
+
+  it('going offline mid-answer says so at once; back online, the answer finishes', async () => {
+    const net = new RecordingFetch().add({ when: isPost, fault: 'stall-seconds=30,stall-after-events=5', times: 1 });
+    const { el, user } = await mountChat({ net });
+    await sendFromComposer(el, 'what if my wifi drops? [no-tools]');
+    // the simulator goes silent after five events
+    await until(() => Boolean(lastAnswer(el)?.reasoning), 'the first events');
+    window.dispatchEvent(new Event('offline'));
+    await settle(el);
+    const status = () => shadow(messageElements(el).at(-1)!).querySelector('[part="status"]')?.textContent?.trim();
+    expect(status()).to.equal('You are offline. The answer goes on once you are back.');
+    expect(shownErrors(el)).to.deep.equal([]);
+    await expect(el).to.be.accessible();
+
+    window.dispatchEvent(new Event('online'));
+    const answer = await untilAnswerEnds(el);
+    expect(answer.status).to.equal('complete');
+    expect(status()).to.equal(undefined);
+    expect(net.count('GET', '/stream')).to.equal(1);
+    expect(net.posts()).to.equal(1);
     const stored = await client('/api/agent37', { user }).api.getSession(el.sessionId!);
     expect(answer.text).to.equal(stored.history.at(-1)!.content);
   });

@@ -71,6 +71,48 @@ describe('turn runner: resume', () => {
     expect(a.hooks.completed.length).to.equal(1);
   });
 
+  it('offline with the stream open and silent: says so at once; back online, the dead stream is cut and reattached at once', async function () {
+    this.timeout(20_000);
+    const expected = await uncut('/api/agent37');
+    const c = client();
+    // the default watchdog (75 s): only coming back online can end this stall in time
+    const a = await chat(c, key());
+    c.net.add({ when: isPost, fault: 'stall-seconds=30,stall-after-events=5', times: 1 });
+    await a.session.send(INPUT);
+    // the simulator goes silent after five events
+    await until(() => lastAnswer(a.session).reasoning.length > 0, 'the first events');
+    window.dispatchEvent(new Event('offline'));
+    expect(lastAnswer(a.session).status).to.equal('offline');
+    await sleep(300);
+    expect(c.net.count('GET', '/stream'), 'an open stream is not given up while offline').to.equal(0);
+    window.dispatchEvent(new Event('online'));
+    await idle(a.session, 10_000);
+    expect(visible(lastAnswer(a.session))).to.deep.equal(expected);
+    expect(a.statuses).to.include('offline');
+    expect(c.net.count('GET', '/stream')).to.equal(1);
+    expect(c.net.requests.filter(isPost).length).to.equal(1);
+    expect(a.hooks.completed.length).to.equal(1);
+    expect(a.hooks.errors).to.deep.equal([]);
+  });
+
+  it('offline while events still arrive: back to streaming with the next one, and coming online cuts nothing', async function () {
+    this.timeout(20_000);
+    const expected = await uncut('/api/agent37');
+    const c = client();
+    const a = await chat(c, key());
+    c.net.add({ when: isPost, pace: '10', times: 1 });
+    await a.session.send(INPUT);
+    await until(() => lastAnswer(a.session).text.length > 0, 'part of the answer');
+    window.dispatchEvent(new Event('offline'));
+    expect(lastAnswer(a.session).status).to.equal('offline');
+    await until(() => lastAnswer(a.session).status === 'streaming', 'streaming again');
+    window.dispatchEvent(new Event('online'));
+    await idle(a.session);
+    expect(visible(lastAnswer(a.session))).to.deep.equal(expected);
+    expect(a.statuses.slice(-4)).to.deep.equal(['streaming', 'offline', 'streaming', 'complete']);
+    expect(c.net.count('GET', '/stream')).to.equal(0);
+  });
+
   it('409 session_busy: attaches to the running turn, never sends again, gives the text back', async function () {
     this.timeout(20_000);
     const c = client();
