@@ -69,10 +69,10 @@ describe('<agent37-chat>: connection trouble', () => {
   });
 
   it('going offline mid-answer says so at once; back online, the answer finishes', async () => {
-    const net = new RecordingFetch().add({ when: isPost, fault: 'stall-seconds=30,stall-after-events=5', times: 1 });
+    const net = new RecordingFetch().add({ when: isPost, fault: 'stall-seconds=30,stall-after-events=2', times: 1 });
     const { el, user } = await mountChat({ net });
     await sendFromComposer(el, 'what if my wifi drops? [no-tools]');
-    // the simulator goes silent after five events
+    // created, then one reasoning delta, then silence: once reasoning shows, nothing more arrives
     await until(() => Boolean(lastAnswer(el)?.reasoning), 'the first events');
     window.dispatchEvent(new Event('offline'));
     await settle(el);

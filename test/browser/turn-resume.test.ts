@@ -77,9 +77,9 @@ describe('turn runner: resume', () => {
     const c = client();
     // the default watchdog (75 s): only coming back online can end this stall in time
     const a = await chat(c, key());
-    c.net.add({ when: isPost, fault: 'stall-seconds=30,stall-after-events=5', times: 1 });
+    c.net.add({ when: isPost, fault: 'stall-seconds=30,stall-after-events=2', times: 1 });
     await a.session.send(INPUT);
-    // the simulator goes silent after five events
+    // created, then one reasoning delta, then silence: once reasoning shows, nothing more arrives
     await until(() => lastAnswer(a.session).reasoning.length > 0, 'the first events');
     window.dispatchEvent(new Event('offline'));
     expect(lastAnswer(a.session).status).to.equal('offline');
