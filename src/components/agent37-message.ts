@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { Agent37Error } from '../client/errors.js';
 import { describeError } from './error-wording.js';
-import type { AssistantMessage, ChatMessage } from '../state/conversation-types.js';
+import type { AssistantMessage, ChatMessage, MessageStatus } from '../state/conversation-types.js';
 import { focusRingStyles } from './shared-styles.js';
 
 /**
@@ -147,7 +147,7 @@ export class Agent37Message extends LitElement {
   }
 
   protected renderAnswer(message: AssistantMessage) {
-    const live = message.status === 'streaming' || message.status === 'reconnecting' || message.status === 'offline' || message.status === 'waiting';
+    const live = LIVE_STATUSES.has(message.status);
     const waiting = live && !message.text && message.steps.every((s) => s.status !== 'running') && !message.reasoning;
     return html`<div class="bubble bubble--assistant" part="bubble">
       ${this.showReasoning && message.reasoning ? this.renderReasoning(message, live) : nothing}
@@ -209,6 +209,9 @@ export class Agent37Message extends LitElement {
     }
   }
 }
+
+/** The turn runs on (the answer may still grow): the statuses of a turn that is neither over nor given up. */
+const LIVE_STATUSES: ReadonlySet<MessageStatus> = new Set<MessageStatus>(['streaming', 'reconnecting', 'offline', 'waiting']);
 
 /** What an interrupted answer says for a dropped stream; the runner's own error stays on the message. */
 const CONNECTION_LOST = new Agent37Error({ code: 'stream_interrupted', message: 'Connection lost.' });
