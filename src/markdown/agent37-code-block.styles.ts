@@ -50,14 +50,6 @@ export const codeBlockStyles = css`
     line-height: 1.45;
     tab-size: 2;
   }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
   .hljs-comment,
   .hljs-quote {
     color: light-dark(#5c6370, #8b93a1);

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { Root, RootContent } from 'hast';
+import { visuallyHiddenStyles } from '../components/shared-styles.js';
 import { codeBlockStyles } from './agent37-code-block.styles.js';
 
 type Highlighter = typeof import('./code-highlighter.js');
@@ -45,7 +46,7 @@ function renderTree(nodes: readonly RootContent[]): Array<TemplateResult | strin
  * @csspart code - the scrolling code
  */
 export class Agent37CodeBlock extends LitElement {
-  static override styles = codeBlockStyles;
+  static override styles = [codeBlockStyles, visuallyHiddenStyles];
 
   static override properties = {
     code: {},
