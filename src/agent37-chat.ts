@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { REASONING_EFFORTS, type ReasoningEffort, type TokenGrant } from './client/contract.js';
-import { Agent37Error, toAgent37Error } from './client/errors.js';
+import { REASONING_EFFORTS, type ReasoningEffort, type TokenGrant } from './contract/gateway.js';
+import { Agent37Error, toAgent37Error } from './contract/errors.js';
 import type { ReconnectOptions } from './client/turn.js';
 import { chatStyles } from './agent37-chat.styles.js';
 import type { Agent37Composer, ComposerSubmitEvent } from './components/agent37-composer.js';

@@ -3,8 +3,8 @@
  * so a page can listen on any ancestor. They are fired for what happened (a visitor sent a message,
  * the server answered), never because code set a property.
  */
-import type { Usage } from './client/contract.js';
-import type { Agent37Error } from './client/errors.js';
+import type { Usage } from './contract/gateway.js';
+import type { Agent37Error } from './contract/errors.js';
 import type { MessageStatus } from './state/conversation-types.js';
 
 const PUBLIC = { bubbles: true, composed: true } as const;

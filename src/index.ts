@@ -25,6 +25,6 @@ export {
   Agent37SendEvent,
   Agent37SessionChangeEvent,
 } from './events.js';
-export { Agent37Error, type Agent37ErrorInit, type LocalErrorCode } from './client/errors.js';
-export type { ReasoningEffort, ResponseStatus, TokenGrant, Usage } from './client/contract.js';
+export { Agent37Error, type Agent37ErrorInit, type LocalErrorCode } from './contract/errors.js';
+export type { ReasoningEffort, ResponseStatus, TokenGrant, Usage } from './contract/gateway.js';
 export type { AssistantMessage, ChatMessage, MessageStatus, ToolStep, ToolStepStatus, UserMessage } from './state/conversation-types.js';

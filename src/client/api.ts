@@ -3,8 +3,8 @@
  * Every non-2xx answer becomes an Agent37Error (both error shapes); a 401 gets one token refresh and
  * one retry; a request that never got an answer is `network_error`.
  */
-import type { CreateResponseBody, ModelList, ResponseObject, SessionDetail, SessionSummary } from './contract.js';
-import { Agent37Error, errorFromResponse } from './errors.js';
+import type { CreateResponseBody, ModelList, ResponseObject, SessionDetail, SessionSummary } from '../contract/gateway.js';
+import { Agent37Error, errorFromResponse } from '../contract/errors.js';
 import type { TokenSource } from './token.js';
 
 export interface Agent37ApiOptions {

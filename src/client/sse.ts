@@ -4,7 +4,7 @@
  * character) → eventsource-parser → typed events.
  */
 import { createParser } from 'eventsource-parser';
-import { STREAM_EVENT_NAMES, type StreamEvent } from './contract.js';
+import { STREAM_EVENT_NAMES, type StreamEvent } from '../contract/gateway.js';
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set<string>(STREAM_EVENT_NAMES);
 

@@ -4,8 +4,8 @@
  * time however many callers ask, and never a tight loop against a failing endpoint.
  */
 import { equalJitterDelay, interruptibleSleep, type BackoffOptions } from './backoff.js';
-import type { TokenGrant } from './contract.js';
-import { Agent37Error } from './errors.js';
+import type { TokenGrant } from '../contract/gateway.js';
+import { Agent37Error } from '../contract/errors.js';
 
 export interface TokenSourceOptions {
   tokenUrl?: string;

@@ -9,8 +9,8 @@
  */
 import type { Agent37Api } from './api.js';
 import { fullJitterDelay, interruptibleSleep } from './backoff.js';
-import { TERMINAL_EVENTS, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from './contract.js';
-import { Agent37Error, errorOfFailure, toAgent37Error } from './errors.js';
+import { TERMINAL_EVENTS, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../contract/gateway.js';
+import { Agent37Error, errorOfFailure, toAgent37Error } from '../contract/errors.js';
 import { rawDataOf, readEvents } from './sse.js';
 
 export interface ReconnectOptions {

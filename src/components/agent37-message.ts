@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { Agent37Error } from '../client/errors.js';
+import { Agent37Error } from '../contract/errors.js';
 import { describeError } from './error-wording.js';
 import type { AssistantMessage, ChatMessage, MessageStatus } from '../state/conversation-types.js';
 import { focusRingStyles } from './shared-styles.js';

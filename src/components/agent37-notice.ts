@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import type { Agent37Error } from '../client/errors.js';
+import type { Agent37Error } from '../contract/errors.js';
 import { describeError } from './error-wording.js';
 import { focusRingStyles } from './shared-styles.js';
 

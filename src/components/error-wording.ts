@@ -2,7 +2,7 @@
  * Plain sentences for errors, shown in the conversation: what happened and what to do, never a bare
  * code. The code stays on the Agent37Error for the page (agent37-error event).
  */
-import type { Agent37Error } from '../client/errors.js';
+import type { Agent37Error } from '../contract/errors.js';
 
 export interface ErrorWording {
   /** the sentence to show */

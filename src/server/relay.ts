@@ -3,7 +3,7 @@
  * lets through only the routes the widget uses, keeps every user to their own sessions and responses,
  * adds the secret key on the way out and pipes answers (SSE included) straight back.
  */
-import { MAX_REQUEST_BYTES } from '../client/contract.js';
+import { MAX_REQUEST_BYTES } from '../contract/gateway.js';
 import { createCorsPolicy } from './cors.js';
 import { watchCreatedEvent } from './created-event-watch.js';
 import { errorResponse, ownErrorCode } from './error-response.js';

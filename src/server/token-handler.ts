@@ -2,7 +2,7 @@
  * The token endpoint: the customer's own login check decides who the caller is, and the answer is a
  * short-lived token that only the relay accepts. The secret key never comes near it.
  */
-import type { TokenGrant } from '../client/contract.js';
+import type { TokenGrant } from '../contract/gateway.js';
 import { errorResponse } from './error-response.js';
 import { type TokenSecret, secretKey, signRelayToken } from './relay-token.js';
 

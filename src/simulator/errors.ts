@@ -3,7 +3,7 @@
  * and flat `{"error": "code", "message"?}` from the edge in front of it.
  */
 import type { ServerResponse } from 'node:http';
-import type { GatewayErrorBody } from '../client/contract.js';
+import type { GatewayErrorBody } from '../contract/gateway.js';
 
 const STATUS_BY_CODE: Record<string, number> = {
   validation_error: 400,

@@ -3,7 +3,7 @@
  * without being read whole), parsed as JSON and checked field by field like the gateway does.
  */
 import type { IncomingMessage } from 'node:http';
-import { MAX_REQUEST_BYTES, REASONING_EFFORTS, type ReasoningEffort } from '../client/contract.js';
+import { MAX_REQUEST_BYTES, REASONING_EFFORTS, type ReasoningEffort } from '../contract/gateway.js';
 import { GatewayError, validationError } from './errors.js';
 
 export class PayloadTooLarge extends GatewayError {

@@ -3,7 +3,7 @@
  * Deterministic per input (the random source is seeded from a hash of the input), so tests can
  * compare runs; pacing is left to the turn runner through each step's `wait`.
  */
-import type { GatewayErrorBody, StreamEvent, Usage } from '../client/contract.js';
+import type { GatewayErrorBody, StreamEvent, Usage } from '../contract/gateway.js';
 import { seededRandom } from './seeded-random.js';
 
 /** How long the runner waits before emitting a step: one chunk's worth, or a tool's own duration. */

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ModelList } from '../client/contract.js';
+import type { ModelList } from '../contract/gateway.js';
 import { GatewayError, sendEdgeError, sendGatewayError, sendJson } from './errors.js';
 import { FAULT_STATUS_CODES, faultsOf, paceOf, type FaultPlan, type Pace } from './faults.js';
 import { parseCreateRequest, parseRenameRequest, PayloadTooLarge, readJsonObject } from './request-body.js';

@@ -13,7 +13,7 @@ import type {
   SessionSummary,
   StreamEvent,
   Usage,
-} from '../client/contract.js';
+} from '../contract/gateway.js';
 import type { Pace } from './faults.js';
 import type { FrameSource } from './sse-writer.js';
 import { sleep } from './sleep.js';

@@ -5,8 +5,8 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Agent37Api } from '../client/api.js';
-import type { CreateResponseBody, TokenGrant } from '../client/contract.js';
-import { Agent37Error, toAgent37Error } from '../client/errors.js';
+import type { CreateResponseBody, TokenGrant } from '../contract/gateway.js';
+import { Agent37Error, toAgent37Error } from '../contract/errors.js';
 import { TokenSource } from '../client/token.js';
 import type { ReconnectOptions } from '../client/turn.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from './chat-session.js';

@@ -4,8 +4,8 @@
  * element wraps it in a ReactiveController (src/state/chat-controller.ts).
  */
 import type { Agent37Api } from '../client/api.js';
-import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../client/contract.js';
-import { Agent37Error, toAgent37Error } from '../client/errors.js';
+import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../contract/gateway.js';
+import { Agent37Error, toAgent37Error } from '../contract/errors.js';
 import { TurnRunner, type ConnectionState, type KnownHistory, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
 import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from './conversation.js';
 import type { AssistantMessage, ChatMessage, MessageStatus } from './conversation-types.js';

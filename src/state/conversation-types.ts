@@ -2,8 +2,8 @@
  * What the element shows, as data. The conversation reducer (src/state/conversation.ts) derives it
  * from history and stream events; the element renders it and nothing else.
  */
-import type { Usage } from '../client/contract.js';
-import type { Agent37Error } from '../client/errors.js';
+import type { Usage } from '../contract/gateway.js';
+import type { Agent37Error } from '../contract/errors.js';
 
 export type ToolStepStatus = 'running' | 'completed' | 'failed';
 

@@ -2,8 +2,8 @@
  * The conversation as a pure reducer: session history and stream events in, messages out.
  * Everything the element shows derives from this state; nothing here does IO or reads the clock.
  */
-import type { HistoryMessage, StreamEvent } from '../client/contract.js';
-import { errorOfFailure, type Agent37Error } from '../client/errors.js';
+import type { HistoryMessage, StreamEvent } from '../contract/gateway.js';
+import { errorOfFailure, type Agent37Error } from '../contract/errors.js';
 import type { AssistantMessage, ChatMessage, MessageStatus, ToolStep, UserMessage } from './conversation-types.js';
 
 export interface ConversationState {

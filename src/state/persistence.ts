@@ -7,7 +7,7 @@
  * answers, so a reload never brings back a conversation the visitor left.
  */
 import { createStore, get, setMany, type UseStore } from 'idb-keyval';
-import { Agent37Error } from '../client/errors.js';
+import { Agent37Error } from '../contract/errors.js';
 
 export interface PersistedIds {
   sessionId: string | null;

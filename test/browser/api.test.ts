@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { Agent37Api } from '../../src/client/api.js';
-import type { StreamEvent } from '../../src/client/contract.js';
+import type { StreamEvent } from '../../src/contract/gateway.js';
 import { readEvents } from '../../src/client/sse.js';
 import { TokenSource } from '../../src/client/token.js';
 import { client, rejection } from '../support/client-harness.js';

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { createStore, get } from 'idb-keyval';
-import { MAX_REQUEST_BYTES } from '../../src/client/contract.js';
+import { MAX_REQUEST_BYTES } from '../../src/contract/gateway.js';
 import { persistenceDbName } from '../../src/state/persistence.js';
 import { chat, client, idle, isPost, isSessionRead, lastAnswer, rejection } from '../support/client-harness.js';
 

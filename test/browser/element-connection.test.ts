@@ -5,7 +5,7 @@
  */
 import { expect, fixture, html } from '@open-wc/testing';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
-import type { TokenGrant } from '../../src/client/contract.js';
+import type { TokenGrant } from '../../src/contract/gateway.js';
 import type { Agent37ErrorEvent } from '../../src/events.js';
 import { client, isAttach, isPost } from '../support/client-harness.js';
 import {

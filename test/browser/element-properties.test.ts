@@ -6,7 +6,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
-import type { TokenGrant } from '../../src/client/contract.js';
+import type { TokenGrant } from '../../src/contract/gateway.js';
 import { isPost } from '../support/client-harness.js';
 import {
   failOnLitWarnings,

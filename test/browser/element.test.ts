@@ -5,7 +5,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
-import { Agent37Error } from '../../src/client/errors.js';
+import { Agent37Error } from '../../src/contract/errors.js';
 import type { Agent37ErrorEvent, Agent37ResponseCompletedEvent } from '../../src/events.js';
 import { createPersistence, persistenceDbName } from '../../src/state/persistence.js';
 import { client, isPost } from '../support/client-harness.js';

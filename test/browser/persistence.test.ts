@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { createStore, get, type UseStore } from 'idb-keyval';
-import type { Agent37Error } from '../../src/client/errors.js';
+import type { Agent37Error } from '../../src/contract/errors.js';
 import type { Agent37ErrorEvent } from '../../src/events.js';
 import { createPersistence, IdbPersistence, persistenceDbName } from '../../src/state/persistence.js';
 import { mountChat, shownErrors, untilAnswerEnds } from './element-harness.js';

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { Agent37Api } from '../../src/client/api.js';
-import type { TokenGrant } from '../../src/client/contract.js';
+import type { TokenGrant } from '../../src/contract/gateway.js';
 import { TokenSource } from '../../src/client/token.js';
 import { client, RecordingFetch, rejection, sleep } from '../support/client-harness.js';
 

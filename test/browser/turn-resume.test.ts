@@ -5,7 +5,7 @@
  * and pace headers (or holds a request back), it never answers anything.
  */
 import { expect } from '@open-wc/testing';
-import type { StreamEvent } from '../../src/client/contract.js';
+import type { StreamEvent } from '../../src/contract/gateway.js';
 import { readEvents } from '../../src/client/sse.js';
 import { TurnRunner, type TurnOutcome } from '../../src/client/turn.js';
 import { emptyConversation, reduceConversation, type ConversationState } from '../../src/state/conversation.js';

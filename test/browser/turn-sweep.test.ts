@@ -6,7 +6,7 @@
  * and one POST.
  */
 import { expect } from '@open-wc/testing';
-import type { StreamEvent } from '../../src/client/contract.js';
+import type { StreamEvent } from '../../src/contract/gateway.js';
 import { readEvents } from '../../src/client/sse.js';
 import { chat, client, idle, isPost, lastAnswer, visible, type Chat, type Client } from '../support/client-harness.js';
 

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Agent37Api } from '../../src/client/api.js';
-import { Agent37Error } from '../../src/client/errors.js';
+import { Agent37Error } from '../../src/contract/errors.js';
 import { TokenSource } from '../../src/client/token.js';
 
 const seen: { method: string; url: string; auth: string | undefined }[] = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { StreamEvent } from '../../src/client/contract.js';
+import type { StreamEvent } from '../../src/contract/gateway.js';
 import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from '../../src/state/conversation.js';
 import type { AssistantMessage } from '../../src/state/conversation-types.js';
 

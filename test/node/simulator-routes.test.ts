@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
-import { MAX_REQUEST_BYTES } from '../../src/client/contract.js';
+import { MAX_REQUEST_BYTES } from '../../src/contract/gateway.js';
 import { call, KEY, openStream, startSimulator, streamTurn, textOf } from './simulator-harness.js';
 
 const HEX32 = /^[0-9a-f]{32}$/;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { StreamEvent } from '../../src/client/contract.js';
+import type { StreamEvent } from '../../src/contract/gateway.js';
 import { readEvents } from '../../src/client/sse.js';
 
 function bodyOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {

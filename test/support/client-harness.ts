@@ -6,7 +6,7 @@
  */
 import { Agent37Api } from '../../src/client/api.js';
 import { expect } from '@open-wc/testing';
-import { Agent37Error } from '../../src/client/errors.js';
+import { Agent37Error } from '../../src/contract/errors.js';
 import { TokenSource, type TokenSourceOptions } from '../../src/client/token.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from '../../src/state/chat-session.js';
 import type { AssistantMessage, ToolStep } from '../../src/state/conversation-types.js';

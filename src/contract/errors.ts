@@ -2,7 +2,7 @@
  * One typed error for everything that can go wrong between the widget and the gateway: both error
  * shapes of the gateway (nested and flat edge), network failures, token problems and local refusals.
  */
-import type { GatewayErrorBody } from './contract.js';
+import type { GatewayErrorBody } from './gateway.js';
 
 /** Codes the widget itself produces, next to the gateway's own (validation_error, session_busy, ...). */
 export type LocalErrorCode =
