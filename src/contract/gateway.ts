@@ -16,6 +16,12 @@ export interface Usage {
   cost_usd?: number | null;
 }
 
+/** How much of the model's context window the session uses (newer gateway, on response.completed). */
+export interface ContextUsage {
+  used_tokens: number;
+  window_tokens: number;
+}
+
 export interface GatewayErrorBody {
   code: string;
   message: string;
@@ -63,7 +69,8 @@ export interface StreamEventMap {
   'response.tool_call.started': { tool: string; label?: string };
   'response.tool_call.completed': { tool: string; duration_ms?: number };
   'response.tool_call.failed': { tool: string; error?: string };
-  'response.completed': { output_text: string; usage: Usage | null };
+  /** `context` (newer gateway): how full the model's context window is */
+  'response.completed': { output_text: string; usage: Usage | null; context?: ContextUsage | null };
   'response.failed': { error: GatewayErrorBody };
 }
 
@@ -102,10 +109,12 @@ export interface SessionSummary {
 }
 
 export interface HistoryMessage {
+  /** 32 hex (first revision) or `hermes:{sessionOrChildId}:{rowId}` (Hermes) */
   id: string;
   session_id: string;
   role: 'user' | 'assistant' | 'system';
   content: string;
+  /** prose, or a JSON string when the agent's reasoning was not text */
   thinking?: string | null;
   /** epoch ms */
   created_at: number;
@@ -117,11 +126,35 @@ export interface SessionDetail extends SessionSummary {
   active_response_id?: string | null;
 }
 
+/**
+ * GET /v1/models. First revision: `{default_model, default_provider, data: [{id, label, provider,
+ * is_default}]}`; newer: `{object: 'list', agent, default_model, default_provider, data: [{id,
+ * object: 'model', created, owned_by, label, source, is_default}]}` (`owned_by` names the provider).
+ */
 export interface ModelList {
+  object?: 'list';
+  agent?: string;
   default_model: string;
   default_provider: string;
-  data: { id: string; label: string; provider: string; is_default: boolean }[];
+  data: ModelEntry[];
 }
+
+export interface ModelEntry {
+  id: string;
+  label: string;
+  is_default: boolean;
+  /** first revision */
+  provider?: string;
+  /** newer revision */
+  object?: 'model';
+  created?: number;
+  owned_by?: string;
+  source?: string;
+}
+
+/** The agents a gateway may run (agent37-api.md, "Other agents"); `hermes` is the default. */
+export const KNOWN_AGENTS = ['hermes', 'claude-code', 'codex', 'opencode', 'pi', 'grok', 'openclaw'] as const;
+export const DEFAULT_AGENT = 'hermes';
 
 /** What the token endpoint answers. `expires_at` is epoch ms. */
 export interface TokenGrant {
