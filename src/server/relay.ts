@@ -1,17 +1,19 @@
 /**
  * The relay: the only way from the widget to the instance. It checks the widget's short-lived token,
- * lets through only the routes the widget uses, keeps every user to their own sessions and responses,
- * adds the secret key on the way out and pipes answers (SSE included) straight back.
+ * lets through only the routes the widget uses, keeps every user to their own sessions and responses
+ * (a new conversation's session id is minted and claimed here before the turn starts), adds the secret
+ * key on the way out and pipes answers (SSE included) straight back.
  */
 import { MAX_REQUEST_BYTES } from '../contract/gateway.js';
 import { createCorsPolicy } from './cors.js';
 import { watchCreatedEvent } from './created-event-watch.js';
-import { errorResponse, ownErrorCode } from './error-response.js';
+import { errorResponse, ownErrorCode, validationErrorResponse } from './error-response.js';
 import { MemoryOwnershipStore, type OwnedKind, type OwnershipStore } from './ownership-store.js';
 import { type TokenSecret, secretKey, verifyRelayToken } from './relay-token.js';
 import { readBodyWithin } from './request-body.js';
-import { type RelayRoute, matchRoute } from './routes.js';
+import { type RelayRoute, isPlainAgentName, matchRoute, upstreamQuery } from './routes.js';
 import { redactBytes, redactText, redactingStream } from './secret-redaction.js';
+import { MintRefusals, newSessionId, refusesMintedId } from './session-minting.js';
 
 export interface RelayOptions {
   /** The instance's gateway, e.g. `https://abc123defg.agent37.app` (or a simulator's URL). */
@@ -71,6 +73,7 @@ export function createRelay(options: RelayOptions): Relay {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_REQUEST_BYTES;
   const writeLog = options.log;
   const log = (line: string): void => writeLog?.(redactText(line, apiKey));
+  const mintRefusals = new MintRefusals();
   const apiPrefix = `${basePath}/v1`;
   const serves = (pathname: string): boolean => pathname === apiPrefix || pathname.startsWith(`${apiPrefix}/`);
 
@@ -84,7 +87,16 @@ export function createRelay(options: RelayOptions): Relay {
     if (owner !== userId) log(`agent37 relay: ${kind} ${id} is already owned by another user; not reassigned`);
   }
 
-  /** `body` is JSON the relay serialized itself: the instance reads exactly what the ownership check read. */
+  /** A fresh session id the user owns before the instance hears of it; null (the instance mints) should the claim not stand. */
+  async function mintSession(userId: string): Promise<string | null> {
+    const id = newSessionId();
+    return (await store.claim('session', id, userId)) === userId ? id : null;
+  }
+
+  /**
+   * `body` is JSON the relay serialized itself: the instance reads exactly what the ownership check read.
+   * `path` may end in the one query the relay passes on (`?agent=NAME`).
+   */
   function upstreamRequest(request: Request, path: string, body: string | null): Promise<Response> {
     const headers = new Headers();
     if (body !== null) headers.set('content-type', 'application/json');
@@ -134,12 +146,12 @@ export function createRelay(options: RelayOptions): Relay {
     return new Response(upstream.status === 204 || upstream.status === 304 ? null : bytes, { status: upstream.status, headers });
   }
 
-  async function handle(request: Request, route: RelayRoute, userId: string, logPath: string): Promise<Response> {
+  async function handle(request: Request, route: RelayRoute, query: string, userId: string, logPath: string): Promise<Response> {
     /** The instance's answer, or the relay's own error answer when it could not get one that makes sense. */
     const forward = async (body: string | null, aboutAnId: boolean): Promise<Response> => {
       let upstream: Response;
       try {
-        upstream = await upstreamRequest(request, routePath(route), body);
+        upstream = await upstreamRequest(request, routePath(route) + query, body);
       } catch (error) {
         if (request.signal.aborted) {
           return errorResponse(499, 'client_closed_request', 'The client went away before the instance answered.');
@@ -172,20 +184,44 @@ export function createRelay(options: RelayOptions): Relay {
     const tooLarge = () =>
       errorResponse(413, 'payload_too_large', `The request body is larger than ${Math.floor(maxBodyBytes / 1024 / 1024 * 10) / 10} MB.`);
 
+    /**
+     * A new conversation goes upstream under a session id the user already owns, so a turn whose stream
+     * is cut inside `response.created` is still in their session list. Where the instance refuses the
+     * minted id (no turn started), the POST goes again without one, once; the unused claim stays, harmless.
+     */
+    const startConversation = async (input: Record<string, unknown>): Promise<{ upstream: Response; sessionId: string | null }> => {
+      const fresh = { ...input };
+      delete fresh['session_id'];
+      const agent = mintAgentKey(input['agent']);
+      const minted = mintRefusals.refuses(agent) ? null : await mintSession(userId);
+      if (minted === null) return { upstream: await forward(JSON.stringify(fresh), false), sessionId: null };
+      const upstream = await forward(JSON.stringify({ ...fresh, session_id: minted }), false);
+      if (isOwn(upstream) || !(await refusesMintedId(upstream))) return { upstream, sessionId: minted };
+      await upstream.body?.cancel().catch(() => {});
+      mintRefusals.remember(agent);
+      log(`agent37 relay: the instance refused a session id the relay minted (HTTP ${upstream.status}); sending the turn again without one`);
+      return { upstream: await forward(JSON.stringify(fresh), false), sessionId: null };
+    };
+
     switch (route.name) {
       case 'create-response': {
         const body = await readBody();
         if (!body) return tooLarge();
         const input = parseJsonObject(body);
         if (!input) return notAnObject();
-        const sessionId = input['session_id'];
-        if (sessionId !== undefined && sessionId !== null) {
-          if (typeof sessionId !== 'string' || !(await owns('session', sessionId, userId))) {
+        const requested = input['session_id'];
+        let sessionId: string | null = null;
+        let upstream: Response;
+        if (requested !== undefined && requested !== null) {
+          if (typeof requested !== 'string' || !(await owns('session', requested, userId))) {
             return sessionNotFound();
           }
+          sessionId = requested;
+          // what was checked is what goes upstream: re-serialized, so a duplicated key cannot mean one thing here and another there
+          upstream = await forward(JSON.stringify(input), true);
+        } else {
+          ({ upstream, sessionId } = await startConversation(input));
         }
-        // what was checked is what goes upstream: re-serialized, so a duplicated key cannot mean one thing here and another there
-        const upstream = await forward(JSON.stringify(input), typeof sessionId === 'string');
         if (isOwn(upstream)) return upstream;
         if (upstream.ok && isEventStream(upstream)) {
           return relayed(upstream, request, async (ids) => {
@@ -205,7 +241,7 @@ export function createRelay(options: RelayOptions): Relay {
         }
         // a busy session names its running response: the caller owns the session, so that response too
         const busyId = isRecord(json) && isRecord(json['error']) ? json['error']['response_id'] : undefined;
-        if (upstream.status === 409 && typeof sessionId === 'string' && typeof busyId === 'string') {
+        if (upstream.status === 409 && sessionId !== null && typeof busyId === 'string') {
           await claim('response', busyId, userId);
         }
         return answer;
@@ -259,8 +295,10 @@ export function createRelay(options: RelayOptions): Relay {
         const ids = sessions.map((session) => (typeof session['id'] === 'string' ? session['id'] : ''));
         const owners = await store.owners('session', ids);
         const own = sessions.filter((_, index) => ids[index] !== '' && owners[index] === userId);
-        // only the filtered list: other top-level fields (counts, cursors) could describe other users' sessions
-        return new Response(JSON.stringify({ data: own }), { status: upstream.status, headers: answer.headers });
+        // only the filtered list: other top-level fields (counts, cursors) could describe other users' sessions;
+        // `agent` stays, as it describes the query (`?agent=`), not anyone's sessions
+        const agent = typeof json['agent'] === 'string' ? { agent: json['agent'] } : {};
+        return new Response(JSON.stringify({ ...agent, data: own }), { status: upstream.status, headers: answer.headers });
       }
       case 'models':
       case 'health': {
@@ -306,7 +344,11 @@ export function createRelay(options: RelayOptions): Relay {
         return finish(unauthorized(check.reason === 'expired' ? 'The token has expired.' : 'The token is not valid.'));
       }
       userId = check.userId;
-      return finish(await handle(request, route, check.userId, logPath));
+      const query = upstreamQuery(route, url.searchParams);
+      if (query === null) {
+        return finish(validationErrorResponse('agent', 'agent must be one agent name (letters, digits, ".", "_" or "-", at most 64).'));
+      }
+      return finish(await handle(request, route, query, check.userId, logPath));
     } catch (error) {
       // only the error's name or code reaches the log (through the redacting log): a message could quote the request or the key
       if (error instanceof UpstreamBodyError) {
@@ -326,6 +368,12 @@ function unauthorized(message: string): Response {
 
 function sessionNotFound(): Response {
   return errorResponse(404, 'session_not_found', 'No session with that id.');
+}
+
+/** Which agent a new conversation's refusal memory is about: '' for the default, one shared key for names that are not plain. */
+function mintAgentKey(agent: unknown): string {
+  if (agent === undefined || agent === null) return '';
+  return typeof agent === 'string' && isPlainAgentName(agent) ? agent : '(other)';
 }
 
 function routePath(route: RelayRoute): string {

@@ -1,6 +1,7 @@
 /**
- * The allow-list of gateway routes the widget uses. Anything else is answered 404 by the relay
- * without reaching the instance, so the key cannot be used for calls the widget never makes.
+ * The allow-list of gateway routes the widget uses, and of the one query parameter they may carry.
+ * Anything else is answered 404 by the relay without reaching the instance, so the key cannot be used
+ * for calls the widget never makes.
  */
 export type RelayRoute =
   | { name: 'create-response' }
@@ -44,4 +45,25 @@ export function matchRoute(method: string, path: string): RelayRoute | null {
     if (resource === 'health') return { name: 'health' };
   }
   return null;
+}
+
+/** A name as agents are named (`hermes`, `claude-code`, `opencode`): nothing that could change the upstream URL. */
+const PLAIN_AGENT_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+
+export function isPlainAgentName(value: string): boolean {
+  return PLAIN_AGENT_NAME.test(value);
+}
+
+/**
+ * The query string the relay sends upstream: `?agent=NAME` or nothing. Hermes scopes session reads by
+ * it (another agent's session is found only with it), so it is the one parameter passed on; every
+ * other one is dropped. Null when `agent` is not one plain name (the caller answers 400).
+ */
+export function upstreamQuery(route: RelayRoute, params: URLSearchParams): string | null {
+  // a new turn names its agent in the body
+  if (route.name === 'create-response') return '';
+  const agents = params.getAll('agent');
+  if (agents.length === 0) return '';
+  if (agents.length > 1 || !isPlainAgentName(agents[0]!)) return null;
+  return `?agent=${agents[0]}`;
 }
