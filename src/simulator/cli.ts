@@ -1,14 +1,14 @@
 /**
  * `agent37-chat-simulator --port 3737 --key <key> [--faults] [--pace fast] [--keepalive-ms N]
- * [--replay-buffer-ms N] [--record-ttl-ms N] [--revision first] [--host H]`: prints one line with its
- * URL and runs until killed.
+ * [--replay-buffer-ms N] [--record-ttl-ms N] [--revision first] [--history at-end] [--max-records N]
+ * [--heartbeat-ms N] [--host H]`: prints one line with its URL and runs until killed.
  */
 import { parseArgs } from 'node:util';
 import { createSimulator, type SimulatorOptions } from './server.js';
 
 const USAGE = `usage: agent37-chat-simulator [--port 3737] [--key sk_live_dev] [--host 127.0.0.1] [--faults]
        [--pace realistic|fast] [--keepalive-ms N] [--replay-buffer-ms N] [--record-ttl-ms N]
-       [--revision newer|first]`;
+       [--revision newer|first] [--history live|at-end] [--max-records N] [--heartbeat-ms N]`;
 
 function fail(message: string): never {
   process.stderr.write(`agent37-chat-simulator: ${message}\n${USAGE}\n`);
@@ -37,6 +37,9 @@ function options(argv: string[]): SimulatorOptions {
         'replay-buffer-ms': { type: 'string' },
         'record-ttl-ms': { type: 'string' },
         revision: { type: 'string', default: 'newer' },
+        history: { type: 'string', default: 'live' },
+        'max-records': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -51,9 +54,13 @@ function options(argv: string[]): SimulatorOptions {
   }
   if (values.pace !== 'realistic' && values.pace !== 'fast') fail(`--pace must be realistic or fast, got "${values.pace}"`);
   if (values.revision !== 'newer' && values.revision !== 'first') fail(`--revision must be newer or first, got "${values.revision}"`);
+  if (values.history !== 'live' && values.history !== 'at-end') fail(`--history must be live or at-end, got "${values.history}"`);
   const keepaliveMs = number('keepalive-ms', values['keepalive-ms']);
   const replayBufferMs = number('replay-buffer-ms', values['replay-buffer-ms']);
   const recordTtlMs = number('record-ttl-ms', values['record-ttl-ms']);
+  const maxRecords = number('max-records', values['max-records']);
+  if (maxRecords === 0) fail('--max-records must be at least 1');
+  const heartbeatMs = number('heartbeat-ms', values['heartbeat-ms']);
   return {
     key: values.key ?? [process.env.AGENT37_API_KEY ?? 'sk_live_dev'],
     port: number('port', values.port) ?? 3737,
@@ -61,9 +68,12 @@ function options(argv: string[]): SimulatorOptions {
     faults: values.faults,
     pace: values.pace,
     revision: values.revision,
+    history: values.history,
     ...(keepaliveMs === undefined ? {} : { keepaliveMs }),
     ...(replayBufferMs === undefined ? {} : { replayBufferMs }),
     ...(recordTtlMs === undefined ? {} : { recordTtlMs }),
+    ...(maxRecords === undefined ? {} : { maxRecords }),
+    ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
   };
 }
 

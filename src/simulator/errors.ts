@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   method_not_allowed: 405,
   rename_unsupported: 405,
   session_busy: 409,
+  title_conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
   internal_error: 500,

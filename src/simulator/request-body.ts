@@ -3,8 +3,10 @@
  * without being read whole), parsed as JSON and checked field by field like the gateway does.
  */
 import type { IncomingMessage } from 'node:http';
-import { MAX_REQUEST_BYTES, REASONING_EFFORTS, type ReasoningEffort } from '../contract/gateway.js';
+import { DEFAULT_AGENT, KNOWN_AGENTS, MAX_REQUEST_BYTES, REASONING_EFFORTS, type ReasoningEffort } from '../contract/gateway.js';
 import { GatewayError, validationError } from './errors.js';
+import type { Revision } from './revision.js';
+import { MAX_TITLE_CHARS } from './sessions.js';
 
 export class PayloadTooLarge extends GatewayError {
   constructor() {
@@ -83,8 +85,16 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
   return value;
 }
 
+/** An agent this gateway runs (newer revision), or 400 validation_error on `agent`. */
+export function knownAgent(agent: string): string {
+  if (!(KNOWN_AGENTS as readonly string[]).includes(agent)) {
+    throw validationError('agent', `Unknown agent "${agent}"; this gateway runs ${KNOWN_AGENTS.join(', ')}.`);
+  }
+  return agent;
+}
+
 /** Checks a POST /v1/responses body; the first bad field is the `param` of the 400. */
-export function parseCreateRequest(body: Record<string, unknown>): CreateRequest {
+export function parseCreateRequest(body: Record<string, unknown>, revision: Revision): CreateRequest {
   const input = body.input;
   if (input === undefined || input === null) throw validationError('input', 'input is required.');
   if (typeof input !== 'string') throw validationError('input', 'input must be a string; attachments are not supported.');
@@ -93,7 +103,8 @@ export function parseCreateRequest(body: Record<string, unknown>): CreateRequest
   const sessionId = optionalString(body, 'session_id');
   if (sessionId !== null && sessionId.length > 128) throw validationError('session_id', 'session_id is too long.');
 
-  const stream = body.stream ?? false;
+  // the newer gateway streams only on `stream: true` exactly and takes anything else as false
+  const stream = revision === 'newer' ? body.stream === true : (body.stream ?? false);
   if (typeof stream !== 'boolean') throw validationError('stream', 'stream must be a boolean.');
 
   const model = optionalString(body, 'model');
@@ -112,7 +123,8 @@ export function parseCreateRequest(body: Record<string, unknown>): CreateRequest
     if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) throw validationError('metadata', 'metadata must be at most 64 KB serialized.');
   }
 
-  const agent = optionalString(body, 'agent') ?? 'hermes';
+  const named = optionalString(body, 'agent') ?? DEFAULT_AGENT;
+  const agent = revision === 'newer' ? knownAgent(named) : named;
 
   const mode = body.mode;
   if (mode !== undefined && mode !== null && mode !== 'chat') {
@@ -135,6 +147,6 @@ export function parseCreateRequest(body: Record<string, unknown>): CreateRequest
 export function parseRenameRequest(body: Record<string, unknown>): string {
   const title = body.title;
   if (typeof title !== 'string' || title.trim() === '') throw validationError('title', 'title must be a non-empty string.');
-  if (Array.from(title).length > 200) throw validationError('title', 'title must be at most 200 characters.');
+  if (Array.from(title.trim()).length > MAX_TITLE_CHARS) throw validationError('title', `title must be at most ${MAX_TITLE_CHARS} characters.`);
   return title.trim();
 }

@@ -1,7 +1,8 @@
 /**
  * The simulator's scripted agent: turns an input into the exact list of stream events a turn emits.
  * Deterministic per input (the random source is seeded from a hash of the input), so tests can
- * compare runs; pacing is left to the turn runner through each step's `wait`.
+ * compare runs; pacing is left to the turn runner through each step's `wait`. The newer revision
+ * scripts the way Hermes streams (interim text between tools); the first keeps the docs' script.
  */
 import type { GatewayErrorBody, StreamEvent, Usage } from '../contract/gateway.js';
 import { seededRandom } from './seeded-random.js';
@@ -21,30 +22,75 @@ export interface AgentScript {
   slow: boolean;
 }
 
+/** The codes `[fail=CODE]` takes: the agent's own in-stream failure codes. */
+export const IN_STREAM_FAILURE_CODES = [
+  'auth_error',
+  'quota_exhausted',
+  'model_error',
+  'provider_error',
+  'rate_limited',
+  'agent_unavailable',
+  'agent_error',
+  'session_busy',
+] as const;
+export type InStreamFailureCode = (typeof IN_STREAM_FAILURE_CODES)[number];
+
 export interface Directives {
   chars: number | null;
   fail: boolean;
+  /** `[fail=CODE]`: fail early, before any text */
+  failCode: InStreamFailureCode | null;
   noTools: boolean;
   noReasoning: boolean;
   slow: boolean;
   toolFail: boolean;
+  /** reasoning not streamed: one delta with all of it after the text */
+  lateReasoning: boolean;
+  /** the history row's `thinking` is a JSON string */
+  jsonThinking: boolean;
+  /** the session's context is compacted when this turn starts */
+  compact: boolean;
+  /** the managed budget is spent: an empty answer */
+  empty: boolean;
+  /** a background-task notice is prepended to the stored user text */
+  notice: boolean;
 }
 
-const DIRECTIVE_PATTERN = /\[(chars=(\d+)|fail|no-tools|no-reasoning|slow|tool-fail)\]/gi;
+const FLAG_DIRECTIVES = ['fail', 'no-tools', 'no-reasoning', 'slow', 'tool-fail', 'late-reasoning', 'json-thinking', 'compact', 'empty', 'notice'];
+const DIRECTIVE_PATTERN = new RegExp(`\\[(chars=(\\d+)|fail=(${IN_STREAM_FAILURE_CODES.join('|')})|${FLAG_DIRECTIVES.join('|')})\\]`, 'gi');
 
 /** The largest `[chars=N]` honoured, so one request cannot make the simulator build gigabytes. */
 export const MAX_SCRIPTED_CHARS = 5_000_000;
 
 export function parseDirectives(input: string): Directives {
-  const found: Directives = { chars: null, fail: false, noTools: false, noReasoning: false, slow: false, toolFail: false };
+  const found: Directives = {
+    chars: null,
+    fail: false,
+    failCode: null,
+    noTools: false,
+    noReasoning: false,
+    slow: false,
+    toolFail: false,
+    lateReasoning: false,
+    jsonThinking: false,
+    compact: false,
+    empty: false,
+    notice: false,
+  };
   for (const match of input.matchAll(DIRECTIVE_PATTERN)) {
     const name = match[1]!.toLowerCase();
     if (match[2] !== undefined) found.chars = Math.min(Number(match[2]), MAX_SCRIPTED_CHARS);
+    else if (match[3] !== undefined) found.failCode = match[3].toLowerCase() as InStreamFailureCode;
     else if (name === 'fail') found.fail = true;
     else if (name === 'no-tools') found.noTools = true;
     else if (name === 'no-reasoning') found.noReasoning = true;
     else if (name === 'slow') found.slow = true;
     else if (name === 'tool-fail') found.toolFail = true;
+    else if (name === 'late-reasoning') found.lateReasoning = true;
+    else if (name === 'json-thinking') found.jsonThinking = true;
+    else if (name === 'compact') found.compact = true;
+    else if (name === 'empty') found.empty = true;
+    else if (name === 'notice') found.notice = true;
   }
   return found;
 }
@@ -107,29 +153,67 @@ const TOPICS: readonly { noun: string; emoji: string; cjk: string }[] = [
   { noun: 'tool calls', emoji: '🛠️', cjk: '工具调用' },
 ];
 
+export interface ScriptOptions {
+  /** Hermes' way (newer revision): a short text before the first tool call, maybe another between two */
+  interimText: boolean;
+}
+
 /** Builds the whole event script of one turn for `input`. */
-export function scriptTurn(input: string): AgentScript {
+export function scriptTurn(input: string, options: ScriptOptions = { interimText: true }): AgentScript {
   const directives = parseDirectives(input);
   const random = new SeededRandom(hashInput(input));
+  // a second source for the interim text, so the rest of the script is the same under both revisions
+  const interimRandom = new SeededRandom(hashInput(input) ^ 0x5bd1e995);
   const steps: ScriptStep[] = [];
   const chunk = (event: StreamEvent): void => {
     steps.push({ event, wait: { kind: 'chunk' } });
   };
+  const text = (value: string, rng: SeededRandom): void => {
+    for (const piece of chunkText(value, rng)) chunk({ event: 'response.output_text.delta', data: { text: piece } });
+  };
 
-  let reasoning = '';
-  if (!directives.noReasoning) {
-    if (directives.slow) reasoning = 'Taking it slowly.';
-    else for (let i = random.int(2, 4); i > 0; i--) reasoning += (reasoning ? ' ' : '') + random.pick(REASONING_LINES);
-    for (const piece of chunkText(reasoning, random)) chunk({ event: 'response.reasoning.delta', data: { text: piece } });
+  if (directives.empty) {
+    chunk({ event: 'response.completed', data: { output_text: '', usage: usageFor(input, '') } });
+    return { steps, slow: directives.slow };
   }
 
+  // a session_busy failure is a race right after response.created: the model never ran
+  const busyRace = directives.failCode === 'session_busy';
+  let reasoning = '';
+  if (!directives.noReasoning && !busyRace) {
+    if (directives.slow) reasoning = 'Taking it slowly.';
+    else for (let i = random.int(2, 4); i > 0; i--) reasoning += (reasoning ? ' ' : '') + random.pick(REASONING_LINES);
+    if (!directives.lateReasoning) {
+      for (const piece of chunkText(reasoning, random)) chunk({ event: 'response.reasoning.delta', data: { text: piece } });
+    }
+  }
+  // not streamed: the whole trace in one delta after the last text, right before the terminal event
+  const lateReasoning = (): void => {
+    if (directives.lateReasoning && reasoning) chunk({ event: 'response.reasoning.delta', data: { text: reasoning } });
+  };
+
+  if (directives.failCode !== null) {
+    lateReasoning();
+    chunk({ event: 'response.failed', data: { error: inStreamFailure(directives.failCode) } });
+    return { steps, slow: directives.slow };
+  }
+
+  let interim = '';
   if (!directives.noTools) {
     const count = directives.slow ? 1 : random.int(1, 3);
     const failing = directives.toolFail ? random.int(0, count - 1) : random.next() < 0.12 ? count - 1 : -1;
     const offset = random.int(0, TOOLS.length - 1);
+    const before = options.interimText ? interimSentences(count, interimRandom) : new Map<number, string>();
+    // `[chars=N]` is the whole visible text: interim sentences only when they leave room for an answer
+    if (directives.chars !== null && [...before.values()].join('').length >= directives.chars) before.clear();
     for (let i = 0; i < count; i++) {
       const spec = TOOLS[(offset + i) % TOOLS.length]!;
       const durationMs = random.int(300, 2400);
+      const sentence = before.get(i);
+      if (sentence !== undefined) {
+        interim += sentence;
+        text(sentence, interimRandom);
+      }
       chunk({ event: 'response.tool_call.started', data: { tool: spec.tool, label: spec.label } });
       steps.push({
         event:
@@ -143,25 +227,73 @@ export function scriptTurn(input: string): AgentScript {
 
   const answer =
     directives.chars !== null
-      ? exactAnswer(directives.chars, random)
+      ? exactAnswer(directives.chars - interim.length, random)
       : directives.slow
         ? slowAnswer(input)
         : markdownAnswer(input, random);
   const pieces = chunkText(answer, random);
   const failAt = directives.fail ? Math.floor(pieces.length / 2) : -1;
-  let written = '';
+  let written = interim;
   for (let i = 0; i < pieces.length; i++) {
     if (i === failAt) break;
     written += pieces[i]!;
     chunk({ event: 'response.output_text.delta', data: { text: pieces[i]! } });
   }
 
+  lateReasoning();
   if (directives.fail) {
     chunk({ event: 'response.failed', data: { error: scriptedFailure() } });
   } else {
     chunk({ event: 'response.completed', data: { output_text: written, usage: usageFor(input, written, reasoning) } });
   }
   return { steps, slow: directives.slow };
+}
+
+const FIRST_INTERIM: readonly string[] = [
+  'Let me check the records.',
+  'Let me look that up.',
+  'I will check a couple of sources first.',
+  'One moment while I verify that.',
+  'Let me run a quick check.',
+];
+
+const LATER_INTERIM: readonly string[] = ['Good, that helps. One more check.', 'Got it. One more lookup.', 'That confirms part of it; checking the rest.'];
+
+/** The interim sentence streamed before each tool call that gets one, by tool index. */
+function interimSentences(toolCount: number, rng: SeededRandom): Map<number, string> {
+  const sentences = new Map<number, string>([[0, rng.pick(FIRST_INTERIM)]]);
+  if (toolCount > 1 && rng.next() < 0.5) sentences.set(rng.int(1, toolCount - 1), rng.pick(LATER_INTERIM));
+  return sentences;
+}
+
+/** What the agent's provider said, raw, as Hermes passes it on in `response.failed`. */
+const IN_STREAM_FAILURE_MESSAGES: Record<InStreamFailureCode, string> = {
+  auth_error: 'Error code: 401 - {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}',
+  quota_exhausted:
+    'Error code: 402 - {"error":{"message":"This request requires more credits, or fewer max_tokens. You requested up to 8192 tokens, but can only afford 1204.","code":402}}',
+  model_error:
+    'Error code: 404 - {"error":{"message":"The model `gpt-5-turbo` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}',
+  provider_error: 'Error code: 529 - {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+  rate_limited:
+    'Error code: 429 - {"type":"error","error":{"type":"rate_limit_error","message":"This request would exceed the rate limit for your organization of 50,000 input tokens per minute."}}',
+  agent_unavailable: 'Cannot connect to host 127.0.0.1:8642 ssl:default [Connect call failed (\'127.0.0.1\', 8642)]',
+  agent_error: "KeyError: 'choices' (while reading the model's response)",
+  session_busy: 'Session 3 is already running a turn.',
+};
+
+export function inStreamFailure(code: InStreamFailureCode): GatewayErrorBody {
+  return { code, message: IN_STREAM_FAILURE_MESSAGES[code] };
+}
+
+const NOTICES: readonly string[] = [
+  "[Background task 'nightly-report' finished: 3 files written]",
+  "[Background task 'sync-calendar' finished: 12 events imported]",
+  "[Background task 'web-digest' failed: fetch timed out after 30s]",
+];
+
+/** `[notice]`: the background-task notice Hermes prepends to the stored user text (picked per input). */
+export function backgroundNotice(input: string): string {
+  return NOTICES[hashInput(input) % NOTICES.length]!;
 }
 
 export function scriptedFailure(): GatewayErrorBody {

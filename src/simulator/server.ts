@@ -4,12 +4,17 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ModelList } from '../contract/gateway.js';
+import { DEFAULT_AGENT } from '../contract/gateway.js';
 import { GatewayError, sendEdgeError, sendGatewayError, sendJson } from './errors.js';
 import { FAULT_STATUS_CODES, faultsOf, paceOf, type FaultPlan, type Pace } from './faults.js';
-import { parseCreateRequest, parseRenameRequest, PayloadTooLarge, readJsonObject } from './request-body.js';
+import { sendHeldJson } from './held-json.js';
+import type { HistoryMode } from './history-writer.js';
+import { modelList } from './models.js';
+import { knownAgent, parseCreateRequest, parseRenameRequest, PayloadTooLarge, readJsonObject } from './request-body.js';
+import type { Revision } from './revision.js';
+import type { Session } from './sessions.js';
 import { streamFrames } from './sse-writer.js';
-import { replaySource, runTurn, TurnStore, type Revision, type Session, type TurnInit } from './turns.js';
+import { MAX_RECORDS, replaySource, runTurn, TurnStore, type TurnInit } from './turns.js';
 
 export interface SimulatorOptions {
   /** the accepted secret key(s) */
@@ -24,6 +29,12 @@ export interface SimulatorOptions {
   faults?: boolean;
   pace?: 'realistic' | 'fast';
   revision?: Revision;
+  /** newer revision: write a turn's history as it runs (Hermes, the default) or when it ends; the first revision always at the end */
+  history?: HistoryMode;
+  /** the record store's size (1000); the oldest record is evicted, even a running one */
+  maxRecords?: number;
+  /** newer revision: a non-streaming POST writes a space this often until its JSON is ready (25000) */
+  heartbeatMs?: number;
   log?: (line: string) => void;
 }
 
@@ -35,19 +46,10 @@ export interface Simulator {
 
 export const SIMULATOR_VERSION = '0.1.0';
 
-const MODELS: ModelList = {
-  default_model: 'claude-sonnet-4-5',
-  default_provider: 'anthropic',
-  data: [
-    { id: 'claude-sonnet-4-5', label: 'Claude Sonnet 4.5', provider: 'anthropic', is_default: true },
-    { id: 'gpt-5', label: 'GPT-5', provider: 'openai', is_default: false },
-    { id: 'gemini-2.5-pro', label: 'Gemini 2.5 Pro', provider: 'google', is_default: false },
-  ],
-};
-
 interface Config {
   keys: Set<string>;
   keepaliveMs: number;
+  heartbeatMs: number;
   faults: boolean;
   pace: Pace;
   revision: Revision;
@@ -58,6 +60,7 @@ interface RequestContext {
   res: ServerResponse;
   faults: FaultPlan;
   params: string[];
+  query: URLSearchParams;
 }
 
 type Handler = (ctx: RequestContext) => Promise<void> | void;
@@ -78,9 +81,12 @@ function notFound(message = 'No such route.'): GatewayError {
 export async function createSimulator(options: SimulatorOptions): Promise<Simulator> {
   const keys = new Set(Array.isArray(options.key) ? options.key : [options.key]);
   if (keys.size === 0 || [...keys].some((key) => !key)) throw new Error('createSimulator: a non-empty key is required');
+  const maxRecords = options.maxRecords ?? MAX_RECORDS;
+  if (!Number.isInteger(maxRecords) || maxRecords < 1) throw new Error('createSimulator: maxRecords must be a whole number of at least 1');
   const config: Config = {
     keys,
     keepaliveMs: options.keepaliveMs ?? 30_000,
+    heartbeatMs: options.heartbeatMs ?? 25_000,
     faults: options.faults ?? false,
     pace: options.pace ?? 'realistic',
     revision: options.revision ?? 'newer',
@@ -89,6 +95,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     revision: config.revision,
     replayBufferMs: options.replayBufferMs ?? 60_000,
     recordTtlMs: options.recordTtlMs ?? 1_800_000,
+    history: options.history ?? 'live',
+    maxRecords,
   });
   const closing = new AbortController();
   const log = options.log;
@@ -110,23 +118,29 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     });
   }
 
-  function existingSession(id: string): Session {
-    const session = store.sessions.get(id);
+  function existingSession(id: string, agent: string): Session {
+    const session = store.sessions.get(id, agent);
     if (!session) throw sessionNotFound(id);
     return session;
+  }
+
+  /** `?agent=NAME` (newer): whose sessions a call means; the first revision has one space for all. */
+  function agentOf(query: URLSearchParams): string {
+    const agent = query.get('agent');
+    return config.revision === 'newer' && agent ? knownAgent(agent) : DEFAULT_AGENT;
   }
 
   const createResponse: Handler = async ({ req, res, faults }) => {
     const pace = paceOf(req, config.pace);
     const body = await readJsonObject(req);
     if (faults.status !== undefined) return answerFault(res, faults, body);
-    const request = parseCreateRequest(body);
+    const request = parseCreateRequest(body, config.revision);
 
     let session: Session;
     if (request.sessionId === null) {
       session = store.createSession(request.agent);
     } else {
-      const known = store.sessions.get(request.sessionId);
+      const known = store.sessions.get(request.sessionId, request.agent);
       if (known) session = known;
       else if (config.revision === 'first') throw sessionNotFound(request.sessionId);
       else session = store.createSession(request.agent, request.sessionId);
@@ -134,7 +148,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     if (session.activeTurn) throw sessionBusy(session);
     if (request.model !== null) session.model = request.model;
     if (request.provider !== null) session.provider = request.provider;
-    session.agent = request.agent;
+    // first revision: one space of sessions, so a session runs whichever agent the last turn named
+    if (config.revision === 'first') session.agent = request.agent;
 
     const init: TurnInit = {
       session,
@@ -153,6 +168,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       await streamFrames(res, { frames: turn.frames!, live: turn }, { keepaliveMs: config.keepaliveMs, faults, closing: closing.signal });
       return;
     }
+    if (config.revision === 'newer') return sendHeldJson(res, turn.finished, () => turn.toObject(), config.heartbeatMs);
     await turn.finished;
     sendJson(res, 200, turn.toObject());
   };
@@ -175,36 +191,58 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     if (!turn) throw responseNotFound(params[0]!);
     if (turn.running) {
       turn.cancel();
-      await turn.finished;
+      // the newer gateway answers at once (usually still in_progress); the turn ends on its own
+      if (config.revision === 'first') await turn.finished;
     }
     sendJson(res, 200, turn.toObject());
   };
 
-  const listSessions: Handler = ({ res }) => {
-    const sessions = [...store.sessions.values()].sort((a, b) => b.lastActive() - a.lastActive() || b.created - a.created);
-    sendJson(res, 200, { data: sessions.map((session) => session.summary(config.revision)) });
+  const listSessions: Handler = ({ res, query }) => {
+    const agent = agentOf(query);
+    const data = store.sessions.list(agent).map((session) => session.summary());
+    sendJson(res, 200, config.revision === 'first' ? { data } : { agent, data });
   };
 
-  const getSession: Handler = ({ res, params }) => {
-    sendJson(res, 200, existingSession(params[0]!).detail(config.revision));
+  const getSession: Handler = ({ res, params, query }) => {
+    const id = params[0]!;
+    if (config.revision === 'first') return sendJson(res, 200, existingSession(id, DEFAULT_AGENT).detail());
+    // Hermes reads history from its own store, where an unknown id simply has none
+    const session = store.sessions.get(id, agentOf(query));
+    sendJson(res, 200, session ? session.detail() : { id, history: [], active_response_id: null });
   };
 
-  const renameSession: Handler = async ({ req, res, params }) => {
+  const renameSession: Handler = async ({ req, res, params, query }) => {
     if (config.revision === 'first') {
       throw new GatewayError({ code: 'rename_unsupported', message: 'Renaming sessions is not supported by this gateway.' });
     }
-    const session = existingSession(params[0]!);
-    session.title = parseRenameRequest(await readJsonObject(req));
-    sendJson(res, 200, session.summary(config.revision));
+    const agent = agentOf(query);
+    const session = existingSession(params[0]!, agent);
+    const title = parseRenameRequest(await readJsonObject(req));
+    if (store.sessions.titleHolder(agent, title, session)) {
+      throw new GatewayError({ code: 'title_conflict', message: `Another session is already titled "${title}".`, param: 'title' });
+    }
+    session.title = title;
+    sendJson(res, 200, { id: session.id, agent, renamed: true });
   };
 
-  const deleteSession: Handler = ({ res, params }) => {
+  const deleteSession: Handler = ({ res, params, query }) => {
     const id = params[0]!;
-    const session = store.sessions.get(id);
-    if (!session && config.revision === 'first') throw sessionNotFound(id);
-    session?.activeTurn?.cancel();
-    store.sessions.delete(id);
+    if (config.revision === 'first') {
+      const session = existingSession(id, DEFAULT_AGENT);
+      session.activeTurn?.cancel();
+      store.sessions.delete(id, DEFAULT_AGENT);
+    } else {
+      // the newer gateway leaves a running turn to finish: its stream and record stay
+      store.sessions.delete(id, agentOf(query));
+    }
     sendJson(res, 200, { id, deleted: true });
+  };
+
+  const health: Handler = ({ res, query }) => {
+    const extra = { simulator: true, revision: config.revision };
+    if (config.revision === 'first') return sendJson(res, 200, { ok: true, agent: DEFAULT_AGENT, ...extra });
+    // `hermes` is the older name of `healthy`
+    sendJson(res, 200, { ok: true, agent: agentOf(query), healthy: true, hermes: true, ...extra });
   };
 
   const routes: { method: string; pattern: RegExp; handler: Handler }[] = [
@@ -216,12 +254,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     { method: 'GET', pattern: /^\/v1\/sessions\/([^/]+)$/, handler: getSession },
     { method: 'PATCH', pattern: /^\/v1\/sessions\/([^/]+)$/, handler: renameSession },
     { method: 'DELETE', pattern: /^\/v1\/sessions\/([^/]+)$/, handler: deleteSession },
-    { method: 'GET', pattern: /^\/v1\/models$/, handler: ({ res }) => sendJson(res, 200, MODELS) },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/health$/,
-      handler: ({ res }) => sendJson(res, 200, { ok: true, agent: 'hermes', simulator: true, revision: config.revision }),
-    },
+    { method: 'GET', pattern: /^\/v1\/models$/, handler: ({ res, query }) => sendJson(res, 200, modelList(config.revision, agentOf(query))) },
+    { method: 'GET', pattern: /^\/v1\/health$/, handler: health },
     { method: 'GET', pattern: /^\/v1\/version$/, handler: ({ res }) => sendJson(res, 200, { name: 'agent37-simulator', version: SIMULATOR_VERSION }) },
   ];
 
@@ -233,7 +267,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': retryAfter };
     if (status === 409) {
       const sessionId = typeof body?.session_id === 'string' ? body.session_id : undefined;
-      const error = sessionBusy(sessionId === undefined ? undefined : store.sessions.get(sessionId));
+      const agent = typeof body?.agent === 'string' ? body.agent : DEFAULT_AGENT;
+      const error = sessionBusy(sessionId === undefined ? undefined : store.sessions.get(sessionId, agent));
       return sendGatewayError(res, new GatewayError(error.body, headers));
     }
     const { code, message } = FAULT_STATUS_CODES[status]!;
@@ -250,7 +285,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://simulator').pathname.replace(/\/+$/, '') || '/';
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
     const credential = credentialOf(req);
     if (!credential) return sendEdgeError(res, 401, 'invalid_api_key', 'Send your secret key as Authorization: Bearer or X-Agent37-Key.');
     if (!config.keys.has(credential)) {
@@ -263,6 +299,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     if (matching.length === 0) throw notFound();
     const route = matching.find((candidate) => candidate.method === req.method);
     if (!route) {
+      // the newer gateway has no 405: an unsupported method is a plain not_found
+      if (config.revision === 'newer') throw notFound(`${req.method} is not supported on ${path}.`);
       res.setHeader('allow', matching.map((candidate) => candidate.method).join(', '));
       throw new GatewayError({ code: 'method_not_allowed', message: `${req.method} is not allowed on ${path}.` });
     }
@@ -270,7 +308,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     // an id that is not valid percent-encoding (`%zz`) names nothing: kept as sent, it finds no record and gets that route's 404
     const params = route.pattern.exec(path)!.slice(1).map(decodeIdOrKeep);
     if (faults.status !== undefined && route.handler !== createResponse) return answerFault(res, faults);
-    await route.handler({ req, res, faults, params });
+    await route.handler({ req, res, faults, params, query: url.searchParams });
   }
 
   const sockets = new Set<Socket>();

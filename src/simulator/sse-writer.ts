@@ -102,7 +102,8 @@ export async function streamFrames(res: ServerResponse, source: FrameSource, opt
     let written = 0;
     let stallPending = faults.stallSeconds !== undefined;
     for (;;) {
-      if (stop.aborted || connection.gone) return;
+      // an evicted record takes its subscribers with it: the stream ends without a terminal event
+      if (stop.aborted || connection.gone || source.live?.evicted) return;
       if (stallPending && written === faults.stallAfterEvents) {
         stallPending = false;
         connection.stalled = true;

@@ -1,25 +1,16 @@
 /**
- * Sessions, turns and their replay buffers. A turn runs on its own, independent of any connection:
+ * Turns, their records and replay buffers. A turn runs on its own, independent of any connection:
  * connections only read its event log, so a dropped client never stops the agent, and a reattach
  * replays the log from the start.
  */
-import { randomBytes } from 'node:crypto';
-import type {
-  GatewayErrorBody,
-  HistoryMessage,
-  ResponseObject,
-  ResponseStatus,
-  SessionDetail,
-  SessionSummary,
-  StreamEvent,
-  Usage,
-} from '../contract/gateway.js';
+import type { GatewayErrorBody, ResponseObject, ResponseStatus, StreamEvent, Usage } from '../contract/gateway.js';
 import type { Pace } from './faults.js';
+import { HistoryWriter, type HistoryMode } from './history-writer.js';
+import type { Revision } from './revision.js';
+import { scriptTurn, scriptedFailure, usageFor, type ScriptStep } from './scripted-agent.js';
+import { newId, SessionRegistry, type Session } from './sessions.js';
 import type { FrameSource } from './sse-writer.js';
 import { sleep } from './sleep.js';
-import { scriptTurn, scriptedFailure, usageFor, type ScriptStep } from './scripted-agent.js';
-
-export type Revision = 'newer' | 'first';
 
 /** One SSE frame, serialized once and written as is to every reader. */
 export interface Frame {
@@ -28,65 +19,6 @@ export interface Frame {
 
 export function frameOf(event: StreamEvent): Frame {
   return { text: `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n` };
-}
-
-/** 32 lowercase hex, like the gateway's session and response ids. */
-export function newId(): string {
-  return randomBytes(16).toString('hex');
-}
-
-export class Session {
-  readonly id: string;
-  readonly created: number;
-  agent: string;
-  model: string | null = null;
-  provider: string | null = null;
-  title: string | null = null;
-  lastResponseAt: number | null = null;
-  readonly history: HistoryMessage[] = [];
-  activeTurn: Turn | null = null;
-
-  constructor(id: string, agent: string, now: number) {
-    this.id = id;
-    this.agent = agent;
-    this.created = now;
-  }
-
-  summary(revision: Revision): SessionSummary {
-    if (revision === 'first') {
-      return { id: this.id, agent: this.agent, model: this.model, provider: this.provider, created: this.created, last_response_at: this.lastResponseAt };
-    }
-    const last = this.history.at(-1);
-    const preview = last ? Array.from(last.content).slice(0, 120).join('') : null;
-    return {
-      id: this.id,
-      title: this.title ?? this.defaultTitle(),
-      message_count: this.history.length,
-      started_at: this.created,
-      last_active: this.lastActive(),
-      preview,
-      agent: this.agent,
-      model: this.model,
-      provider: this.provider,
-    };
-  }
-
-  detail(revision: Revision): SessionDetail {
-    const detail: SessionDetail = { ...this.summary(revision), history: this.history.map((m) => ({ ...m })) };
-    if (revision === 'newer') detail.active_response_id = this.activeTurn?.id ?? null;
-    return detail;
-  }
-
-  lastActive(): number {
-    return Math.max(this.created, this.lastResponseAt ?? 0, this.activeTurn?.created ?? 0);
-  }
-
-  private defaultTitle(): string | null {
-    const first = this.history.find((m) => m.role === 'user');
-    if (!first) return null;
-    const points = Array.from(first.content.replace(/\s+/g, ' ').trim());
-    return points.length > 60 ? `${points.slice(0, 59).join('')}…` : points.join('');
-  }
 }
 
 export interface TurnInit {
@@ -116,8 +48,13 @@ export class Turn {
   usage: Usage | null = null;
   error: GatewayErrorBody | null = null;
   finishedAt: number | null = null;
+  /** the terminal event as sent, for a synthesized replay */
+  terminal: StreamEvent | null = null;
   /** the live buffer; null once it expired (replay is then synthesized) */
   frames: Frame[] | null = [];
+  /** dropped from the full record store while it may still run: its readers let go */
+  evicted = false;
+  readonly history: HistoryWriter;
   /** resolves when the terminal event is in the log (or the simulator closed) */
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
@@ -125,7 +62,7 @@ export class Turn {
   private cancelRequested = false;
   private readonly cancelController = new AbortController();
 
-  constructor(init: TurnInit, now: number) {
+  constructor(init: TurnInit, now: number, history: HistoryWriter) {
     this.session = init.session;
     this.input = init.input;
     this.agent = init.agent;
@@ -133,6 +70,7 @@ export class Turn {
     this.provider = init.provider;
     this.metadata = init.metadata;
     this.created = now;
+    this.history = history;
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
   }
 
@@ -172,9 +110,21 @@ export class Turn {
   }
 
   emit(event: StreamEvent): void {
+    this.history.observe(event);
     if (event.event === 'response.output_text.delta') this.outputText += event.data.text;
     if (event.event === 'response.reasoning.delta') this.reasoning += event.data.text;
+    if (event.event === 'response.completed' || event.event === 'response.failed') this.terminal = event;
     this.frames?.push(frameOf(event));
+    this.wake();
+  }
+
+  /** The record is gone from the store: readers following it live stop, the turn itself runs on. */
+  evict(): void {
+    this.evicted = true;
+    this.wake();
+  }
+
+  private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
@@ -200,9 +150,7 @@ export class Turn {
     this.status = status;
     this.finishedAt = now;
     this.resolveFinished();
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    this.wake();
   }
 
   /** For close(): wake everything waiting on this turn without finishing it. */
@@ -215,8 +163,15 @@ export interface TurnStoreOptions {
   revision: Revision;
   replayBufferMs: number;
   recordTtlMs: number;
+  /** newer revision only; the first always writes history at the end */
+  history?: HistoryMode;
+  /** the most records held; a new one evicts the oldest, running or not */
+  maxRecords?: number;
   now?: () => number;
 }
+
+/** The gateway's record store holds this many responses. */
+export const MAX_RECORDS = 1000;
 
 /**
  * Where sessions and response records live. Expiry is checked when a record is read, so there are no
@@ -224,26 +179,38 @@ export interface TurnStoreOptions {
  * `recordTtlMs`.
  */
 export class TurnStore {
-  readonly sessions = new Map<string, Session>();
+  readonly sessions: SessionRegistry;
+  readonly revision: Revision;
   private readonly turns = new Map<string, Turn>();
   private readonly options: TurnStoreOptions;
+  private readonly historyMode: HistoryMode;
   readonly now: () => number;
 
   constructor(options: TurnStoreOptions) {
     this.options = options;
+    this.revision = options.revision;
+    this.historyMode = options.revision === 'first' ? 'at-end' : (options.history ?? 'live');
+    this.sessions = new SessionRegistry(options.revision);
     this.now = options.now ?? Date.now;
   }
 
   createSession(agent: string, id = newId()): Session {
-    const session = new Session(id, agent, this.now());
-    this.sessions.set(id, session);
-    return session;
+    return this.sessions.create(agent, id, this.now());
   }
 
   startTurn(init: TurnInit): Turn {
     this.sweep();
-    const turn = new Turn(init, this.now());
+    const created = this.now();
+    const history = new HistoryWriter({ session: init.session, input: init.input, created, revision: this.revision, mode: this.historyMode, now: this.now });
+    const turn = new Turn(init, created, history);
     this.turns.set(turn.id, turn);
+    const maxRecords = this.options.maxRecords ?? MAX_RECORDS;
+    while (this.turns.size > maxRecords) {
+      // Map order is insertion order: the first entry is the oldest record
+      const [id, oldest] = this.turns.entries().next().value!;
+      this.turns.delete(id);
+      oldest.evict();
+    }
     init.session.activeTurn = turn;
     return turn;
   }
@@ -264,24 +231,23 @@ export class TurnStore {
     return this.turns.values();
   }
 
-  /** Records the end of a turn in its session's history. */
+  /** The response.completed of `turn` as it stands; the newer revision adds how full the context is. */
+  completion(turn: Turn): StreamEvent {
+    const data = { output_text: turn.outputText, usage: turn.usage };
+    if (this.revision === 'first') return { event: 'response.completed', data };
+    return { event: 'response.completed', data: { ...data, context: turn.session.contextWith(turnChars(turn)) } };
+  }
+
+  /** Records the end of a turn in its session: history, context, and (newer) the session's title. */
   finishTurn(turn: Turn, status: Exclude<ResponseStatus, 'in_progress'>): void {
     const now = this.now();
     turn.finish(status, now);
     const session = turn.session;
     if (session.activeTurn === turn) session.activeTurn = null;
     session.lastResponseAt = now;
-    session.history.push({ id: newId(), session_id: session.id, role: 'user', content: turn.input, created_at: turn.created });
-    if (status !== 'failed' || turn.outputText) {
-      session.history.push({
-        id: newId(),
-        session_id: session.id,
-        role: 'assistant',
-        content: turn.outputText,
-        thinking: turn.reasoning || null,
-        created_at: now,
-      });
-    }
+    turn.history.finish(status);
+    session.countContext(turnChars(turn));
+    if (this.revision === 'newer') this.sessions.autoTitle(session, turn.input);
   }
 
   private recordExpired(turn: Turn): boolean {
@@ -295,6 +261,10 @@ export class TurnStore {
   private sweep(): void {
     for (const turn of this.turns.values()) this.turn(turn.id);
   }
+}
+
+function turnChars(turn: Turn): number {
+  return turn.input.length + turn.outputText.length + turn.reasoning.length;
 }
 
 /** The live buffer holds this many events per run; a replay past that ends without a terminal event. */
@@ -311,11 +281,11 @@ export function replaySource(turn: Turn): FrameSource {
 export function synthesizedFrames(turn: Turn): Frame[] {
   const frames: Frame[] = [frameOf({ event: 'response.created', data: { id: turn.id, session_id: turn.session.id } })];
   if (turn.outputText) frames.push(frameOf({ event: 'response.output_text.delta', data: { text: turn.outputText } }));
-  frames.push(
+  const fallback: StreamEvent =
     turn.status === 'failed'
-      ? frameOf({ event: 'response.failed', data: { error: turn.error ?? scriptedFailure() } })
-      : frameOf({ event: 'response.completed', data: { output_text: turn.outputText, usage: turn.usage } }),
-  );
+      ? { event: 'response.failed', data: { error: turn.error ?? scriptedFailure() } }
+      : { event: 'response.completed', data: { output_text: turn.outputText, usage: turn.usage } };
+  frames.push(frameOf(turn.terminal ?? fallback));
   return frames;
 }
 
@@ -347,13 +317,14 @@ export async function runTurn(store: TurnStore, turn: Turn, init: TurnInit, clos
 }
 
 async function runScript(store: TurnStore, turn: Turn, init: TurnInit, closing: AbortSignal, stop: AbortSignal): Promise<void> {
-  const script = scriptTurn(init.input);
+  const script = scriptTurn(init.input, { interimText: store.revision === 'newer' });
   let emitted = 0;
   const emit = (event: StreamEvent): void => {
     turn.emit(event);
     emitted++;
   };
   emit({ event: 'response.created', data: { id: turn.id, session_id: turn.session.id } });
+  turn.history.start();
 
   for (const step of script.steps) {
     if (init.failAfterEvents !== undefined && emitted >= Math.max(1, init.failAfterEvents)) {
@@ -372,7 +343,7 @@ async function runScript(store: TurnStore, turn: Turn, init: TurnInit, closing: 
     const event = step.event;
     if (event.event === 'response.completed') {
       turn.usage = event.data.usage;
-      emit(event);
+      emit(store.completion(turn));
       store.finishTurn(turn, 'completed');
       return;
     }
@@ -387,6 +358,6 @@ async function runScript(store: TurnStore, turn: Turn, init: TurnInit, closing: 
 
   // Cancelled: the stream still ends with response.completed, carrying what was written so far.
   turn.usage = usageFor(turn.input, turn.outputText, turn.reasoning);
-  emit({ event: 'response.completed', data: { output_text: turn.outputText, usage: turn.usage } });
+  emit(store.completion(turn));
   store.finishTurn(turn, 'cancelled');
 }

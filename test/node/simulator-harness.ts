@@ -157,11 +157,32 @@ export function plain(events: ParsedEvent[]): { event: string; data: unknown }[]
   return events.map(({ event, data }) => ({ event, data }));
 }
 
-export function textOf(events: ParsedEvent[], name = 'response.output_text.delta'): string {
+export function textOf(events: { event: string; data: any }[], name = 'response.output_text.delta'): string {
   return events
     .filter((event) => event.event === name)
     .map((event) => event.data.text)
     .join('');
+}
+
+/** The text streamed after the last tool event: the final answer without the interim texts before it. */
+export function finalText(events: ParsedEvent[]): string {
+  const lastTool = events.findLastIndex((event) => event.event.startsWith('response.tool_call.'));
+  return textOf(events.slice(lastTool + 1));
+}
+
+/** The assistant rows Hermes writes for a stream: the text before each tool call, then the rest; empty ones left out. */
+export function assistantTexts(events: { event: string; data: any }[]): string[] {
+  const texts = [''];
+  for (const event of events) {
+    if (event.event === 'response.tool_call.started') texts.push('');
+    if (event.event === 'response.output_text.delta') texts[texts.length - 1] += event.data.text;
+  }
+  return texts.filter(Boolean);
+}
+
+/** History rows as `[role, content]` pairs, for comparing whole histories. */
+export function rows(history: { role: string; content: string }[]): [string, string][] {
+  return history.map((message) => [message.role, message.content]);
 }
 
 export const TERMINALS = ['response.completed', 'response.failed'];

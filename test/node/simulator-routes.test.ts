@@ -103,7 +103,6 @@ describe('POST /v1/responses: body cap and validation', async () => {
     ['input missing', { stream: false }, 'input'],
     ['input not a string', { input: ['attachment'] }, 'input'],
     ['input empty', { input: '   ' }, 'input'],
-    ['stream not a boolean', { input: 'hi', stream: 'yes' }, 'stream'],
     ['session_id not a string', { input: 'hi', session_id: 42 }, 'session_id'],
     ['model not a string', { input: 'hi', model: 5 }, 'model'],
     ['provider empty', { input: 'hi', provider: '' }, 'provider'],
@@ -112,6 +111,7 @@ describe('POST /v1/responses: body cap and validation', async () => {
     ['metadata with 17 pairs', { input: 'hi', metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata'],
     ['metadata over 64 KB', { input: 'hi', metadata: { big: 'm'.repeat(65 * 1024) } }, 'metadata'],
     ['agent not a string', { input: 'hi', agent: {} }, 'agent'],
+    ['agent unknown', { input: 'hi', agent: 'skynet' }, 'agent'],
     ['mode goal', { input: 'hi', mode: 'goal' }, 'mode'],
     ['mode unknown', { input: 'hi', mode: 'plan' }, 'mode'],
     ['body not an object', ['hi'], undefined],
@@ -189,10 +189,10 @@ describe('POST /v1/responses without stream', async () => {
 describe('sessions (newer revision)', async () => {
   const simulator = await startSimulator();
 
-  test('history holds the user and assistant messages, with thinking and epoch-ms times', async () => {
-    const first = await streamTurn(simulator, { input: 'first question' });
+  test('history holds the user and assistant messages, with thinking, Hermes ids and epoch-ms times', async () => {
+    const first = await streamTurn(simulator, { input: 'first question [no-tools]' });
     const sessionId = first.events[0]!.data.session_id;
-    await streamTurn(simulator, { input: 'second question [no-reasoning]', session_id: sessionId });
+    await streamTurn(simulator, { input: 'second question [no-reasoning] [no-tools]', session_id: sessionId });
     const answer = await call(simulator, 'GET', `/v1/sessions/${sessionId}`);
     assert.equal(answer.status, 200);
     assert.equal(answer.body.id, sessionId);
@@ -202,15 +202,15 @@ describe('sessions (newer revision)', async () => {
       history.map((m: { role: string }) => m.role),
       ['user', 'assistant', 'user', 'assistant'],
     );
-    assert.equal(history[0].content, 'first question');
+    assert.equal(history[0].content, 'first question [no-tools]');
     assert.equal(history[1].content, textOf(first.events));
     assert.equal(history[1].thinking, textOf(first.events, 'response.reasoning.delta'));
     assert.equal(history[3].thinking, null);
-    for (const message of history) {
-      assert.match(message.id, HEX32);
+    history.forEach((message: { id: string; session_id: string; created_at: number }, i: number) => {
+      assert.equal(message.id, `hermes:${sessionId}:${i + 1}`);
       assert.equal(message.session_id, sessionId);
       assertEpochMs(message.created_at);
-    }
+    });
   });
 
   test('an unknown session_id starts a fresh thread under that id', async () => {
@@ -228,19 +228,20 @@ describe('sessions (newer revision)', async () => {
     assert.equal(session.body.history[0].content, 'no luck [fail] [no-tools]');
   });
 
-  test('GET /v1/sessions lists every session, most recently active first', async () => {
+  test('GET /v1/sessions lists every session of the agent, most recently active first', async () => {
     const older = await call(simulator, 'POST', '/v1/responses', { body: { input: 'older [chars=1]' } });
     const newer = await call(simulator, 'POST', '/v1/responses', { body: { input: 'newer [chars=1]' } });
     const list = await call(simulator, 'GET', '/v1/sessions');
     assert.equal(list.status, 200);
+    assert.equal(list.body.agent, 'hermes');
     const ids = list.body.data.map((s: { id: string }) => s.id);
     assert.ok(ids.indexOf(newer.body.session_id) < ids.indexOf(older.body.session_id));
     const entry = list.body.data.find((s: { id: string }) => s.id === newer.body.session_id);
+    assert.deepEqual(Object.keys(entry).sort(), ['id', 'last_active', 'message_count', 'preview', 'title']);
     assert.equal(entry.title, 'newer [chars=1]');
-    assert.equal(entry.message_count, 2);
-    assertEpochMs(entry.started_at);
+    assert.equal(entry.message_count, 2, '[chars=1] leaves no room for interim text');
+    assert.equal(entry.preview, newer.body.output_text);
     assertEpochMs(entry.last_active);
-    assert.equal(entry.history, undefined, 'the list carries no history');
   });
 
   test('PATCH renames; DELETE deletes and is idempotent', async () => {
@@ -248,6 +249,7 @@ describe('sessions (newer revision)', async () => {
     const id = made.body.session_id;
     const renamed = await call(simulator, 'PATCH', `/v1/sessions/${id}`, { body: { title: 'Pricing questions' } });
     assert.equal(renamed.status, 200);
+    assert.deepEqual(renamed.body, { id, agent: 'hermes', renamed: true });
     assert.equal((await call(simulator, 'GET', `/v1/sessions/${id}`)).body.title, 'Pricing questions');
     const badTitle = await call(simulator, 'PATCH', `/v1/sessions/${id}`, { body: { title: '' } });
     assert.equal(badTitle.status, 400);
@@ -255,8 +257,8 @@ describe('sessions (newer revision)', async () => {
 
     assert.equal((await call(simulator, 'DELETE', `/v1/sessions/${id}`)).status, 200);
     const gone = await call(simulator, 'GET', `/v1/sessions/${id}`);
-    assert.equal(gone.status, 404);
-    assert.equal(gone.body.error.code, 'session_not_found');
+    assert.equal(gone.status, 200);
+    assert.deepEqual(gone.body, { id, history: [], active_response_id: null });
     assert.equal((await call(simulator, 'DELETE', `/v1/sessions/${id}`)).status, 200);
   });
 
@@ -274,13 +276,24 @@ describe('sessions (newer revision)', async () => {
 describe('models, health, version and unknown routes', async () => {
   const simulator = await startSimulator();
 
-  test('GET /v1/models lists models with one default', async () => {
+  test('GET /v1/models lists models with one default, in the newer shape (owned_by, no provider)', async () => {
     const answer = await call(simulator, 'GET', '/v1/models');
     assert.equal(answer.status, 200);
+    assert.equal(answer.body.object, 'list');
+    assert.equal(answer.body.agent, 'hermes');
     assert.equal(typeof answer.body.default_model, 'string');
     assert.equal(typeof answer.body.default_provider, 'string');
     assert.equal(answer.body.data.filter((m: { is_default: boolean }) => m.is_default).length, 1);
-    for (const model of answer.body.data) assert.deepEqual(Object.keys(model).sort(), ['id', 'is_default', 'label', 'provider']);
+    for (const model of answer.body.data) {
+      assert.deepEqual(Object.keys(model).sort(), ['created', 'id', 'is_default', 'label', 'object', 'owned_by', 'source']);
+      assert.equal(model.object, 'model');
+      assert.equal(model.created, 0);
+      assert.equal(typeof model.owned_by, 'string');
+    }
+    const byDefault = answer.body.data.find((m: { is_default: boolean }) => m.is_default);
+    assert.equal(byDefault.id, answer.body.default_model);
+    assert.equal(byDefault.owned_by, answer.body.default_provider);
+    assert.equal((await call(simulator, 'GET', '/v1/models?agent=codex')).body.agent, 'codex');
   });
 
   test('GET /v1/health and /v1/version', async () => {
@@ -290,19 +303,27 @@ describe('models, health, version and unknown routes', async () => {
     assert.equal(typeof version.body.version, 'string');
   });
 
-  test('an unknown route is 404 not_found; a wrong method is 405', async () => {
+  test('an unknown route is 404 not_found, and so is an unsupported method on a known path', async () => {
     const missing = await call(simulator, 'GET', '/v1/nothing-here');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.code, 'not_found');
-    const wrong = await call(simulator, 'PUT', '/v1/models');
-    assert.equal(wrong.status, 405);
+    for (const [method, path] of [
+      ['PUT', '/v1/models'],
+      ['DELETE', '/v1/responses'],
+      ['POST', '/v1/sessions/abc'],
+    ] as const) {
+      const wrong = await call(simulator, method, path);
+      assert.equal(wrong.status, 404, `${method} ${path}`);
+      assert.equal(wrong.body.error.code, 'not_found', 'the nested gateway shape');
+      assert.equal(typeof wrong.body.error.message, 'string');
+      assert.equal(wrong.headers.get('allow'), null);
+    }
   });
 
   test('an id that is not valid percent-encoding (%zz) is a 404 for that route, not a 500', async () => {
     const cases: [string, string, string][] = [
       ['GET', '/v1/responses/%zz/stream', 'response_not_found'],
       ['POST', '/v1/responses/%zz/cancel', 'response_not_found'],
-      ['GET', '/v1/sessions/%zz', 'session_not_found'],
       ['PATCH', '/v1/sessions/%E0%A4%A', 'session_not_found'],
     ];
     for (const [method, path, code] of cases) {
