@@ -5,6 +5,7 @@ import { Agent37Error, toAgent37Error } from './contract/errors.js';
 import type { ReconnectOptions } from './client/turn.js';
 import { chatStyles } from './agent37-chat.styles.js';
 import type { Agent37Composer, ComposerSubmitEvent } from './components/agent37-composer.js';
+import type { Agent37Message } from './components/agent37-message.js';
 import {
   Agent37ErrorEvent,
   Agent37ResponseCompletedEvent,
@@ -42,10 +43,12 @@ const PIN_THRESHOLD_PX = 32;
  * @csspart bubble - a message's bubble
  * @csspart reasoning - the collapsible "Thinking" section of an answer
  * @csspart tool-steps - an answer's tool steps
- * @csspart text - an answer's text
+ * @csspart text - a block of an answer's text (text before a tool step and after it are two)
  * @csspart status - "Stopped" / "Reconnecting…"
  * @csspart error - an error shown in the conversation
+ * @csspart error-detail - the agent's or provider's raw message behind an error (folded)
  * @csspart resume-button - Resume after a lost connection
+ * @csspart retry-button - Retry on a failed or empty answer: the same message again, as a new turn
  * @csspart greeting - the empty conversation's greeting
  * @csspart jump-button - "Jump to latest"
  * @csspart composer - the message box area
@@ -314,6 +317,15 @@ export class Agent37Chat extends LitElement {
     this._controller.resume();
   }
 
+  /** Retry on a failed or empty answer: the question before it, sent again as a new turn. */
+  private _onRetry(e: Event) {
+    const id = (e.currentTarget as Agent37Message).message?.id;
+    const messages = this.messages;
+    const at = messages.findIndex((m) => m.id === id);
+    const question = messages.slice(0, Math.max(0, at)).findLast((m) => m.role === 'user');
+    if (question) void this._send(question.text, false);
+  }
+
   private _onScroll() {
     const log = this._log;
     if (!log) return;
@@ -419,15 +431,19 @@ export class Agent37Chat extends LitElement {
   protected renderMessages(messages: readonly ChatMessage[]) {
     const showReasoning = this.showReasoning !== 'false';
     const imageOrigins = this._imageOriginList();
+    // Retry belongs to the last answer, once nothing is running
+    const retryableId = this._controller.snapshot.busy ? null : (messages.at(-1)?.id ?? null);
     return repeat(
       messages,
       (message) => message.id,
       (message) => html`<agent37-message
         part="message ${message.role}-message"
-        exportparts="bubble, reasoning, tool-steps, text, status, error, resume-button, link, image, table-scroll, table, code-block, code-header, code-language, copy-button, code"
+        exportparts="bubble, reasoning, tool-steps, text, status, error, error-detail, resume-button, retry-button, link, image, table-scroll, table, code-block, code-header, code-language, copy-button, code"
         .message=${message}
+        .retryable=${message.id === retryableId}
         .showReasoning=${showReasoning}
         .imageOrigins=${imageOrigins}
+        @retry-request=${this._onRetry}
       ></agent37-message>`,
     );
   }

@@ -10,6 +10,8 @@ import type { TokenSource } from './token.js';
 export interface Agent37ApiOptions {
   tokens: TokenSource;
   fetch?: typeof fetch;
+  /** the agent the chat talks to; reads name it (`?agent=`), because the gateway finds a non-default agent's sessions only so */
+  agent?: () => string | undefined;
 }
 
 interface Call {
@@ -23,9 +25,11 @@ interface Call {
 export class Agent37Api {
   private readonly tokens: TokenSource;
   private readonly fetcher: typeof fetch;
+  private readonly agent: () => string | undefined;
 
   constructor(o: Agent37ApiOptions) {
     this.tokens = o.tokens;
+    this.agent = o.agent ?? (() => undefined);
     const f = o.fetch;
     this.fetcher = f ? (input, init) => f(input, init) : (input, init) => fetch(input, init);
   }
@@ -50,28 +54,34 @@ export class Agent37Api {
   }
 
   async getSession(id: string, signal?: AbortSignal): Promise<SessionDetail> {
-    return json(await this.call({ method: 'GET', path: `/sessions/${encodeURIComponent(id)}`, signal }));
+    return json(await this.call({ method: 'GET', path: this.scoped(`/sessions/${encodeURIComponent(id)}`), signal }));
   }
 
   async listSessions(): Promise<SessionSummary[]> {
-    const list = await json<{ data?: SessionSummary[] }>(await this.call({ method: 'GET', path: '/sessions' }));
+    const list = await json<{ data?: SessionSummary[] }>(await this.call({ method: 'GET', path: this.scoped('/sessions') }));
     return Array.isArray(list.data) ? list.data : [];
   }
 
   async renameSession(id: string, title: string): Promise<void> {
-    await drain(await this.call({ method: 'PATCH', path: `/sessions/${encodeURIComponent(id)}`, body: { title } }));
+    await drain(await this.call({ method: 'PATCH', path: this.scoped(`/sessions/${encodeURIComponent(id)}`), body: { title } }));
   }
 
   async deleteSession(id: string): Promise<void> {
-    await drain(await this.call({ method: 'DELETE', path: `/sessions/${encodeURIComponent(id)}` }));
+    await drain(await this.call({ method: 'DELETE', path: this.scoped(`/sessions/${encodeURIComponent(id)}`) }));
   }
 
   async models(): Promise<ModelList> {
-    return json(await this.call({ method: 'GET', path: '/models' }));
+    return json(await this.call({ method: 'GET', path: this.scoped('/models') }));
   }
 
   async health(): Promise<unknown> {
-    return json(await this.call({ method: 'GET', path: '/health' }));
+    return json(await this.call({ method: 'GET', path: this.scoped('/health') }));
+  }
+
+  /** `path?agent=NAME` when the chat names an agent: sessions of a non-default agent are found only so. */
+  private scoped(path: string): string {
+    const agent = this.agent();
+    return agent ? `${path}?agent=${encodeURIComponent(agent)}` : path;
   }
 
   private async call(c: Call): Promise<Response> {

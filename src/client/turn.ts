@@ -9,9 +9,13 @@
  */
 import type { Agent37Api } from './api.js';
 import { fullJitterDelay, interruptibleSleep } from './backoff.js';
-import { TERMINAL_EVENTS, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../contract/gateway.js';
+import { TERMINAL_EVENTS, type CreateResponseBody, type StreamEvent } from '../contract/gateway.js';
 import { Agent37Error, errorOfFailure, toAgent37Error } from '../contract/errors.js';
+import { answerText, answerThinking, type HistoryTurn } from '../contract/history-turns.js';
 import { rawDataOf, readEvents } from './sse.js';
+import { TurnLookup, type KnownHistory, type LostTurn } from './turn-lookup.js';
+
+export type { KnownHistory } from './turn-lookup.js';
 
 export interface ReconnectOptions {
   /** full-jitter base for the second and later retries (the first is at once); default 500 ms */
@@ -32,17 +36,6 @@ export type ConnectionState =
   /** the browser went offline while the stream was open; it is kept open, and checked once the browser is back */
   | { kind: 'offline' }
   | { kind: 'interrupted'; error: Agent37Error };
-
-/**
- * The session's history as the server last reported it, so a turn whose response.created never
- * arrived can be told apart from older ones in the history (the server's view, not the page's).
- */
-export interface KnownHistory {
-  /** id of the newest history message of the last successful read; null: the history was empty (a new conversation) */
-  lastId: string | null;
-  /** turns of this session the server took since that read: their user messages come after `lastId` */
-  turnsSince: number;
-}
 
 export type TurnStart =
   /**
@@ -92,8 +85,6 @@ const MAX_RETRY_AFTER_ATTEMPTS = 3;
 /** a reattached connection that lived this long counts as progress even without new events */
 const HEALTHY_CONNECTION_MS = 10_000;
 
-type LostTurn = { kind: 'running'; responseId: string } | { kind: 'finished'; outcome: TurnOutcome } | { kind: 'not-yet' } | { kind: 'none' };
-
 type Consumed = { kind: 'terminal'; outcome: TurnOutcome } | { kind: 'dropped'; error: Agent37Error; progressed: boolean };
 
 class Detached extends Error {}
@@ -105,6 +96,7 @@ export class TurnRunner {
   private readonly o: TurnRunnerOptions;
   private readonly stallTimeoutMs: number;
   private readonly lifetime = new AbortController();
+  private readonly lookup: TurnLookup;
   private resolveAccepted!: (a: TurnAccepted) => void;
   private rejectAccepted!: (e: unknown) => void;
   private acceptedSettled = false;
@@ -133,6 +125,7 @@ export class TurnRunner {
   constructor(o: TurnRunnerOptions) {
     this.o = o;
     this.stallTimeoutMs = o.stallTimeoutMs ?? 75_000;
+    this.lookup = new TurnLookup(o.api, this.lifetime.signal);
     this.accepted = new Promise<TurnAccepted>((resolve, reject) => {
       this.resolveAccepted = resolve;
       this.rejectAccepted = reject;
@@ -237,7 +230,7 @@ export class TurnRunner {
         }
         if (e.status === 409 && e.code === 'session_busy') {
           // never resend on a 409: show the turn that is running instead
-          const running = e.responseId ?? (await this.activeResponseId().catch(() => null));
+          const running = e.responseId ?? (this.sessionId ? await this.lookup.activeResponseId(this.sessionId).catch(() => null) : null);
           if (!running) throw e;
           this.responseId = running;
           this.input = undefined;
@@ -294,10 +287,11 @@ export class TurnRunner {
       this.setState(immediate && attempt === 1 ? { kind: 'connecting' } : { kind: 'reconnecting', attempt, error: lastError });
       if (!this.responseId) {
         // the drop came before response.created: find the turn through its session, never POST again
-        let found: Awaited<ReturnType<TurnRunner['findLostTurn']>>;
+        let found: LostTurn;
         const lost = error ?? new Agent37Error({ code: 'stream_interrupted', message: 'The connection dropped before the answer started.' });
         try {
           found = await this.findLostTurn();
+          this.throwIfDetached();
         } catch (e) {
           this.throwIfDetached();
           // the POST never got an answer and the session cannot be read either: most likely offline,
@@ -308,13 +302,21 @@ export class TurnRunner {
           continue;
         }
         if (found.kind === 'none') throw lost;
-        if (found.kind === 'finished') return found.outcome;
         if (found.kind === 'not-yet') {
           // first revision: a running turn only shows in the history once it ends
           if (Date.now() - failingSince >= giveUpAfterMs) throw lost;
           lastError = lost;
           failures++;
           continue;
+        }
+        // the server did take the message
+        this.sessionId = found.sessionId;
+        if (found.kind === 'answered') {
+          if (!this.acceptedSettled) {
+            this.acceptedSettled = true;
+            this.resolveAccepted({ responseId: null, sessionId: found.sessionId });
+          }
+          return this.finishFromHistory(found.turn);
         }
         this.responseId = found.responseId;
       }
@@ -453,37 +455,32 @@ export class TurnRunner {
    * 404 was not the end of the turn (the session still reports it running), so reattaching goes on.
    */
   private async fromHistory(notFound: Agent37Error): Promise<TurnOutcome | null> {
-    if (!this.sessionId) return this.failWith(notFound);
-    let detail: SessionDetail;
-    try {
-      detail = await this.o.api.getSession(this.sessionId, this.lifetime.signal);
-    } catch (e) {
-      this.throwIfDetached();
-      // the turn and its whole conversation are gone (deleted, expired): nothing left to reattach to
-      if (e instanceof Agent37Error && e.status === 404) {
+    if (!this.sessionId || !this.responseId) return this.failWith(notFound);
+    const found = await this.lookup.afterExpiry(this.sessionId, this.responseId, this.input);
+    this.throwIfDetached();
+    switch (found.kind) {
+      case 'running':
+        return null;
+      case 'answered':
+        return this.finishFromHistory(found.turn);
+      case 'gone':
+        // the turn and its whole conversation are gone (deleted, expired): nothing left to reattach to
         return this.failWith(
           new Agent37Error({ code: 'session_not_found', status: 404, message: 'This conversation no longer exists on the server; start a new one.' }),
         );
-      }
-      throw e;
+      case 'missing':
+        return this.failWith(new Agent37Error({ code: 'response_not_found', status: 404, message: 'This answer is no longer available.' }));
     }
-    if (detail.active_response_id && detail.active_response_id === this.responseId) return null;
-    const history: HistoryMessage[] = Array.isArray(detail.history) ? detail.history : [];
-    const last = history.at(-1);
-    const asked = history.at(-2);
-    const isThisTurn = last?.role === 'assistant' && (this.input === undefined || (asked?.role === 'user' && asked.content === this.input));
-    if (!last || !isThisTurn) {
-      return this.failWith(new Agent37Error({ code: 'response_not_found', status: 404, message: 'This answer is no longer available.' }));
-    }
-    return this.finishFromHistory(last);
   }
 
-  /** The answer as the session history keeps it: text and thinking; tool steps are not kept there. */
-  private finishFromHistory(answer: HistoryMessage): TurnOutcome {
-    if (answer.thinking && !this.emitted.some((k) => k.startsWith('response.reasoning.delta\n'))) {
-      this.emit({ event: 'response.reasoning.delta', data: { text: answer.thinking } });
+  /** The answer as the session history keeps it (text and thinking, over all its rows); tool steps are not kept there. */
+  private finishFromHistory(turn: HistoryTurn): TurnOutcome {
+    if (turn.answers.length === 0) return this.failWith(new Agent37Error({ code: 'agent_error', message: 'The agent could not answer.' }));
+    const thinking = answerThinking(turn);
+    if (thinking && !this.emitted.some((k) => k.startsWith('response.reasoning.delta\n'))) {
+      this.emit({ event: 'response.reasoning.delta', data: { text: thinking } });
     }
-    const completed: StreamEvent = { event: 'response.completed', data: { output_text: answer.content, usage: null } };
+    const completed: StreamEvent = { event: 'response.completed', data: { output_text: answerText(turn), usage: null } };
     this.emit(completed);
     return this.outcomeOf(completed, 'history')!;
   }
@@ -497,84 +494,11 @@ export class TurnRunner {
     return { kind: 'failed', responseId: this.responseId, sessionId: this.sessionId, error };
   }
 
-  /**
-   * Where a turn whose response.created never arrived went: still running (the session names it),
-   * already finished (its answer follows this turn's user message, the first one past what the
-   * history held before the turn), maybe not in the history yet (first revision, no
-   * active_response_id), or nowhere (the POST never started a turn).
-   */
-  private async findLostTurn(): Promise<LostTurn> {
-    if (this.sessionId) return this.findInSession(this.sessionId, this.knownHistory);
-    if (!this.knownSessions) return { kind: 'none' };
-    // A first message: the POST may have created a session we never heard the id of. The caller
-    // listed its sessions before the POST (the relay lists only the caller's own), so a session
-    // missing from that list was created since; comparing ids needs no clock, unlike "created
-    // after the POST time", which breaks with any skew between the browser and the gateway. Each
-    // candidate still has to show this turn (running, or this input as its first user message),
-    // which keeps out a new conversation another tab started meanwhile (a running one cannot be
-    // told apart: that race is accepted).
-    const listed = await this.o.api.listSessions();
-    this.throwIfDetached();
-    const candidates = listed.filter((x) => typeof x?.id === 'string' && !this.knownSessions!.has(x.id)).slice(0, 3);
-    let notYet = false;
-    for (const candidate of candidates) {
-      const found = await this.findInSession(candidate.id, { lastId: null, turnsSince: 0 });
-      if (found.kind === 'not-yet') notYet = true;
-      if (found.kind === 'running' || found.kind === 'finished') return found;
-    }
-    return notYet ? { kind: 'not-yet' } : { kind: 'none' };
-  }
-
-  private async findInSession(sessionId: string, known: KnownHistory | undefined): Promise<LostTurn> {
-    let detail: SessionDetail;
-    try {
-      detail = await this.o.api.getSession(sessionId, this.lifetime.signal);
-    } catch (e) {
-      this.throwIfDetached();
-      if (e instanceof Agent37Error && e.status === 404) return { kind: 'none' };
-      throw e;
-    }
-    this.throwIfDetached();
-    if (detail.active_response_id) {
-      this.sessionId = sessionId;
-      return { kind: 'running', responseId: detail.active_response_id };
-    }
-    if (known === undefined || this.input === undefined) return { kind: 'none' };
-    const history: HistoryMessage[] = Array.isArray(detail.history) ? detail.history : [];
-    let from = 0;
-    if (known.lastId !== null) {
-      const at = history.findIndex((m) => m.id === known.lastId);
-      // the history no longer holds what we last saw: nothing to tell this turn's messages by
-      if (at < 0) return { kind: 'none' };
-      from = at + 1;
-    }
-    const users = history.slice(from).filter((m) => m.role === 'user');
-    if (users.length <= known.turnsSince) return detail.active_response_id === undefined ? { kind: 'not-yet' } : { kind: 'none' };
-    const asked = users.at(-1)!;
-    if (asked.content !== this.input) return { kind: 'none' };
-    // the server did take the message
-    this.sessionId = sessionId;
-    if (!this.acceptedSettled) {
-      this.acceptedSettled = true;
-      this.resolveAccepted({ responseId: null, sessionId });
-    }
-    const answer = history[history.indexOf(asked) + 1];
-    if (answer?.role !== 'assistant') {
-      return { kind: 'finished', outcome: this.failWith(new Agent37Error({ code: 'agent_error', message: 'The agent could not answer.' })) };
-    }
-    return { kind: 'finished', outcome: this.finishFromHistory(answer) };
-  }
-
-  private async activeResponseId(): Promise<string | null> {
-    if (!this.sessionId) return null;
-    try {
-      const detail = await this.o.api.getSession(this.sessionId, this.lifetime.signal);
-      return detail.active_response_id ?? null;
-    } catch (e) {
-      this.throwIfDetached();
-      if (e instanceof Agent37Error && e.status === 404) return null;
-      throw e;
-    }
+  /** Where a turn whose response.created never arrived went (see TurnLookup). */
+  private findLostTurn(): Promise<LostTurn> {
+    if (this.sessionId) return this.lookup.inSession(this.sessionId, this.knownHistory, this.input);
+    if (!this.knownSessions) return Promise.resolve({ kind: 'none' });
+    return this.lookup.inNewSessions(this.knownSessions, this.input);
   }
 
   private async waitForResume(error: Agent37Error | null): Promise<void> {

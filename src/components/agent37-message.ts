@@ -1,14 +1,15 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { Agent37Error } from '../contract/errors.js';
 import { describeError } from './error-wording.js';
-import type { AssistantMessage, ChatMessage, MessageStatus } from '../state/conversation-types.js';
+import type { AnswerPart, AssistantMessage, ChatMessage, MessageStatus, ToolStep } from '../state/conversation-types.js';
 import { focusRingStyles } from './shared-styles.js';
 
 /**
- * One message of the conversation. A visitor's message is plain text. An answer shows, in order:
- * the agent's reasoning (a collapsed "Thinking" section), its tool steps, the text as it streams,
- * and its state (stopped, reconnecting, waiting out a Retry-After, connection lost with Resume,
- * failed).
+ * One message of the conversation. A visitor's message is plain text. An answer shows its parts in
+ * the order they happened: the agent's reasoning (a collapsed "Thinking" section), text blocks and
+ * tool steps (text before a tool, the step, the text after it), then its state (stopped,
+ * reconnecting, waiting out a Retry-After, connection lost with Resume, failed or empty, with Retry
+ * when `retryable`).
  *
  * The answer's text is rendered by `<agent37-markdown>` when that element is defined; otherwise
  * as text with its line breaks kept (text nodes only, never HTML).
@@ -17,12 +18,13 @@ import { focusRingStyles } from './shared-styles.js';
  * @csspart bubble - the message bubble
  * @csspart reasoning - the collapsible reasoning section
  * @csspart tool-steps - the list of tool steps
- * @csspart text - the answer's text
+ * @csspart text - a block of the answer's text (one per run of text between tool steps)
  * @csspart status - the stopped / reconnecting line
  * @csspart error - an error shown in the answer
  * @csspart resume-button - Resume after a lost connection
  *
  * @event resume-request - internal, not composed: the visitor pressed Resume
+ * @event retry-request - internal, not composed: the visitor pressed Retry
  */
 export class Agent37Message extends LitElement {
   static override styles = [
@@ -116,17 +118,21 @@ export class Agent37Message extends LitElement {
 
   static override properties = {
     message: { attribute: false },
+    retryable: { attribute: false },
     showReasoning: { attribute: false },
     imageOrigins: { attribute: false },
   };
 
   declare message: ChatMessage | null;
+  /** a failed or empty answer offers Retry (the chat sets it on its last answer while idle) */
+  declare retryable: boolean;
   declare showReasoning: boolean;
   declare imageOrigins: readonly string[];
 
   constructor() {
     super();
     this.message = null;
+    this.retryable = false;
     this.showReasoning = true;
     this.imageOrigins = [];
   }
@@ -135,6 +141,11 @@ export class Agent37Message extends LitElement {
   private _onResumeRequest(e: Event) {
     e.stopPropagation();
     this.dispatchEvent(new Event('resume-request', { bubbles: true, composed: false }));
+  }
+
+  private _onRetryRequest(e: Event) {
+    e.stopPropagation();
+    this.dispatchEvent(new Event('retry-request', { bubbles: true, composed: false }));
   }
 
   override render() {
@@ -148,38 +159,42 @@ export class Agent37Message extends LitElement {
 
   protected renderAnswer(message: AssistantMessage) {
     const live = LIVE_STATUSES.has(message.status);
+    const parts = message.parts;
     const waiting = live && !message.text && message.steps.every((s) => s.status !== 'running') && !message.reasoning;
     return html`<div class="bubble bubble--assistant" part="bubble">
-      ${this.showReasoning && message.reasoning ? this.renderReasoning(message, live) : nothing}
-      ${message.steps.length > 0
-        ? html`<agent37-tool-steps part="tool-steps" .steps=${message.steps}></agent37-tool-steps>`
-        : nothing}
-      ${this.renderText(message, live)}
+      ${partGroups(parts).map((group, i, groups) => {
+        // only the last part can still grow; a text block a tool came after is finished
+        const open = live && i === groups.length - 1;
+        if (group.type === 'tools') return html`<agent37-tool-steps part="tool-steps" .steps=${group.steps}></agent37-tool-steps>`;
+        if (group.type === 'reasoning') return this.showReasoning ? this.renderReasoning(group.text, open) : nothing;
+        return this.renderText(group.text, open);
+      })}
       ${waiting ? html`<span class="pending" role="img" aria-label="The agent is working"><span></span><span></span><span></span></span>` : nothing}
       ${this.renderState(message)}
     </div>`;
   }
 
-  protected renderReasoning(message: AssistantMessage, live: boolean) {
-    const thinking = live && !message.text;
+  /** One "Thinking" section; `open`: the agent is still thinking it. */
+  protected renderReasoning(text: string, open: boolean) {
     return html`<details part="reasoning">
-      <summary>${thinking ? 'Thinking…' : 'Thinking'}</summary>
-      <div class="reasoning__text">${message.reasoning}</div>
+      <summary>${open ? 'Thinking…' : 'Thinking'}</summary>
+      <div class="reasoning__text">${text}</div>
     </details>`;
   }
 
-  protected renderText(message: AssistantMessage, live: boolean) {
-    if (!message.text) return nothing;
+  /** One block of the answer's text; `streaming` while it may still grow. */
+  protected renderText(text: string, streaming: boolean) {
+    if (!text) return nothing;
     if (customElements.get('agent37-markdown')) {
       return html`<agent37-markdown
         part="text"
         exportparts="body, link, image, table-scroll, table, code-block, code-header, code-language, copy-button, code"
-        .text=${message.text}
-        .streaming=${live}
+        .text=${text}
+        .streaming=${streaming}
         .imageOrigins=${this.imageOrigins}
       ></agent37-markdown>`;
     }
-    return html`<div class="text" part="text">${message.text}</div>`;
+    return html`<div class="text" part="text">${text}</div>`;
   }
 
   protected renderState(message: AssistantMessage) {
@@ -201,9 +216,22 @@ export class Agent37Message extends LitElement {
           @resume-request=${this._onResumeRequest}
         ></agent37-notice>`;
       case 'failed':
-        return message.error
-          ? html`<agent37-notice exportparts="error" .error=${message.error}></agent37-notice>`
-          : html`<div class="status" part="status">The agent could not answer. Try again in a moment.</div>`;
+        return html`<agent37-notice
+          exportparts="error, error-detail, retry-button"
+          ?retryable=${this.retryable}
+          .error=${message.error ?? AGENT_FAILED}
+          @retry-request=${this._onRetryRequest}
+        ></agent37-notice>`;
+      case 'complete':
+        // no text at all: usually the instance's budget is spent; say so rather than show an empty bubble
+        return message.text === ''
+          ? html`<agent37-notice
+              exportparts="error, retry-button"
+              ?retryable=${this.retryable}
+              .error=${EMPTY_ANSWER}
+              @retry-request=${this._onRetryRequest}
+            ></agent37-notice>`
+          : nothing;
       default:
         return nothing;
     }
@@ -212,6 +240,23 @@ export class Agent37Message extends LitElement {
 
 /** The turn runs on (the answer may still grow): the statuses of a turn that is neither over nor given up. */
 const LIVE_STATUSES: ReadonlySet<MessageStatus> = new Set<MessageStatus>(['streaming', 'reconnecting', 'offline', 'waiting']);
+
+const AGENT_FAILED = new Agent37Error({ code: 'agent_error', message: 'The agent could not answer.' });
+const EMPTY_ANSWER = new Agent37Error({ code: 'empty_answer', message: 'The agent gave no answer.' });
+
+type PartGroup = { type: 'reasoning' | 'text'; text: string } | { type: 'tools'; steps: ToolStep[] };
+
+/** The parts as rendered: consecutive tool steps share one list. */
+function partGroups(parts: readonly AnswerPart[]): PartGroup[] {
+  const groups: PartGroup[] = [];
+  for (const part of parts) {
+    const last = groups.at(-1);
+    if (part.type !== 'tool') groups.push(part);
+    else if (last?.type === 'tools') last.steps.push(part.step);
+    else groups.push({ type: 'tools', steps: [part.step] });
+  }
+  return groups;
+}
 
 /** What an interrupted answer says for a dropped stream; the runner's own error stays on the message. */
 const CONNECTION_LOST = new Agent37Error({ code: 'stream_interrupted', message: 'Connection lost.' });

@@ -6,11 +6,15 @@ import { focusRingStyles } from './shared-styles.js';
 /**
  * An error shown in the conversation in plain words, with what to do. When the widget will try
  * again by itself (Retry-After), the seconds count down. With `resumable` (a dropped stream) a
- * Resume button appears; pressing it fires the internal `resume-request` event.
+ * Resume button appears; pressing it fires the internal `resume-request` event. With `retryable` (a
+ * failed or empty answer) a Retry button fires `retry-request`. The agent's or provider's raw
+ * message, where the sentence stands in for it, is kept folded away under Details.
  *
  * @summary An error in the conversation.
  * @csspart error - the error box
+ * @csspart error-detail - the raw message behind the sentence (folded)
  * @csspart resume-button - the Resume button
+ * @csspart retry-button - the Retry button
  */
 export class Agent37Notice extends LitElement {
   static override styles = [
@@ -32,6 +36,21 @@ export class Agent37Notice extends LitElement {
     .error__text {
       flex: 1 1 12em;
     }
+    .error__detail {
+      flex: 1 0 100%;
+      font-size: 0.9em;
+      color: var(--_muted, GrayText);
+    }
+    .error__detail summary {
+      cursor: pointer;
+      width: fit-content;
+      border-radius: 4px;
+    }
+    .error__detail div {
+      margin-top: 0.25em;
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+    }
     button {
       font: inherit;
       color: var(--_text, CanvasText);
@@ -48,6 +67,7 @@ export class Agent37Notice extends LitElement {
   static override properties = {
     error: { attribute: false },
     resumable: { type: Boolean },
+    retryable: { type: Boolean },
     standalone: { type: Boolean },
     _now: { state: true },
   };
@@ -55,6 +75,8 @@ export class Agent37Notice extends LitElement {
   declare error: Agent37Error | null;
   /** offer Resume for a dropped stream */
   declare resumable: boolean;
+  /** offer Retry: send the same message again as a new turn */
+  declare retryable: boolean;
   /** a conversation-level notice (not inside an answer): network errors then say what to do */
   declare standalone: boolean;
   declare private _now: number;
@@ -65,12 +87,17 @@ export class Agent37Notice extends LitElement {
     super();
     this.error = null;
     this.resumable = false;
+    this.retryable = false;
     this.standalone = false;
     this._now = Date.now();
   }
 
   private _onResume() {
     this.dispatchEvent(new Event('resume-request', { bubbles: true, composed: false }));
+  }
+
+  private _onRetry() {
+    this.dispatchEvent(new Event('retry-request', { bubbles: true, composed: false }));
   }
 
   private _stopTimer() {
@@ -101,9 +128,14 @@ export class Agent37Notice extends LitElement {
     if (!this.error) return nothing;
     const wording = describeError(this.error, this._shownAt, this._now);
     const text = wording.resumable && !this.resumable && this.standalone ? `${wording.text} Check your connection and try again.` : wording.text;
+    const detail = wording.detailed && this.error.message && this.error.message !== wording.text ? this.error.message : null;
     return html`<div class="error" part="error">
       <span class="error__text">${text}</span>
       ${this.resumable ? html`<button type="button" part="resume-button" @click=${this._onResume}>Resume</button>` : nothing}
+      ${this.retryable ? html`<button type="button" part="retry-button" @click=${this._onRetry}>Retry</button>` : nothing}
+      ${detail
+        ? html`<details class="error__detail" part="error-detail"><summary>Details</summary><div>${detail}</div></details>`
+        : nothing}
     </div>`;
   }
 }

@@ -9,6 +9,8 @@ export interface ErrorWording {
   text: string;
   /** the stream dropped: the visitor can resume it */
   resumable: boolean;
+  /** the error's own message is the agent's or its provider's raw text: shown folded away, as detail */
+  detailed?: boolean;
 }
 
 const SIGN_IN = 'Your sign-in has expired. Sign in again and retry.';
@@ -31,16 +33,29 @@ export function describeError(error: Agent37Error, shownAt = Date.now(), now = D
       return { text: 'Connection lost.', resumable: true };
     case 'rate_limited':
     case 'instance_saturated': {
-      if (error.retryAfterMs === undefined) return { text: 'The agent is busy. Try again in a moment.', resumable: false };
+      if (error.retryAfterMs === undefined) return { text: 'The agent is busy. Try again in a moment.', resumable: false, detailed: error.code === 'rate_limited' };
       const seconds = Math.max(0, Math.ceil((shownAt + error.retryAfterMs - now) / 1000));
       return { text: `The agent is busy. Trying again in ${seconds} s…`, resumable: false };
     }
     case 'payload_too_large':
       return { text: 'This message is too long to send (limit 2 MB).', resumable: false };
     case 'session_busy':
-      return { text: 'The agent is still answering your previous message.', resumable: false };
-    case 'agent_error':
+      return { text: 'The agent is still answering your previous message.', resumable: false, detailed: true };
+    // the agent's own codes, in the stream (agent37-api.md): plain words and what to do; the provider's text is detail
+    case 'quota_exhausted':
+      return { text: 'The agent has used up its budget for now. Try again later, or let the site know.', resumable: false, detailed: true };
+    case 'auth_error':
+      return { text: "The agent's AI provider refused its credentials. Trying again will not help; let the site know.", resumable: false, detailed: true };
+    case 'model_error':
+      return { text: "The agent's model could not handle this message. Try again, or rephrase it.", resumable: false, detailed: true };
+    case 'provider_error':
+      return { text: "The agent's AI provider had a problem. Try again in a moment.", resumable: false, detailed: true };
+    case 'empty_answer':
+      return { text: 'The agent gave no answer. The instance may be out of budget; try again later, or let the site know.', resumable: false };
     case 'agent_unavailable':
+      return { text: 'The agent is not available right now. Try again in a moment.', resumable: false, detailed: true };
+    case 'agent_error':
+      return { text: AGENT_DOWN, resumable: false, detailed: true };
     case 'internal_error':
     case 'container_unavailable':
     case 'container_unreachable':

@@ -21,7 +21,9 @@ export type LocalErrorCode =
   | 'not_connected'
   | 'not_configured'
   /** the send was overtaken (new conversation, the chat closed or rewired): nothing to show */
-  | 'superseded';
+  | 'superseded'
+  /** the turn completed with no text at all (usually: the instance's budget is spent) */
+  | 'empty_answer';
 
 export interface Agent37ErrorInit {
   code: string;

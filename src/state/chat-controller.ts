@@ -12,6 +12,7 @@ import type { ReconnectOptions } from '../client/turn.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from './chat-session.js';
 import type { UserMessage } from './conversation-types.js';
 import { createPersistence } from './persistence.js';
+import { createTranscriptStore } from './transcript-store.js';
 
 /**
  * What the session is wired to. A new session is built only when the token comes from elsewhere
@@ -143,13 +144,15 @@ export class ChatController implements ReactiveController {
       let restoring = true;
       const hooks = this.options.hooks;
       const session = new ChatSession({
-        api: new Agent37Api({ tokens, fetch: this.currentFetch }),
+        api: new Agent37Api({ tokens, fetch: this.currentFetch, agent: () => this.options.request().agent }),
         persistence: createPersistence(grant.api_base, wiring.persistKey, {
           // the chat goes on from memory; the page hears once that a reload will not keep it
           onFallback: (error) => {
             if (generation === this.generation) hooks.error?.(error);
           },
         }),
+        // its own storage trouble is the same as the ids' and already reported once by persistence
+        transcript: createTranscriptStore(grant.api_base, wiring.persistKey),
         request: () => this.options.request(),
         ...(wiring.stallTimeoutMs !== undefined ? { stallTimeoutMs: wiring.stallTimeoutMs } : {}),
         ...(wiring.reconnect ? { reconnect: wiring.reconnect } : {}),

@@ -6,10 +6,13 @@
 import type { Agent37Api } from '../client/api.js';
 import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../contract/gateway.js';
 import { Agent37Error, toAgent37Error } from '../contract/errors.js';
+import { answerText, historyTurns, isUserText } from '../contract/history-turns.js';
 import { TurnRunner, type ConnectionState, type KnownHistory, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
-import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from './conversation.js';
-import type { AssistantMessage, ChatMessage, MessageStatus } from './conversation-types.js';
-import type { Persistence } from './persistence.js';
+import { emptyConversation, isFinished, reduceConversation, type ConversationAction, type ConversationState } from './conversation.js';
+import type { AssistantMessage, ChatMessage, MessageStatus, TranscriptTurn } from './conversation-types.js';
+import { historyView, type RunningTurnHint } from './history-view.js';
+import type { PersistedIds, Persistence } from './persistence.js';
+import type { TranscriptStore } from './transcript-store.js';
 
 export interface ChatSnapshot {
   sessionId: string | null;
@@ -34,6 +37,8 @@ export interface ChatSessionHooks {
 export interface ChatSessionOptions {
   api: Agent37Api;
   persistence: Persistence;
+  /** this browser's record of finished turns (tool steps, stops, errors, usage); without it the server history alone */
+  transcript?: TranscriptStore;
   /** agent, model, provider, reasoning_effort, metadata for each turn */
   request: () => Omit<CreateResponseBody, 'input' | 'session_id' | 'stream'>;
   /** watchdog: no byte (keepalives included) for this long is a drop; default 75000 */
@@ -48,6 +53,8 @@ interface Turn {
   messageId: string;
   /** the visitor's text, kept with the ids so a reload can show it */
   input: string | null;
+  /** what the server's history held before this turn (see KnownHistory), kept with the ids for a reload */
+  historyBefore: KnownHistory | null;
   /** left behind by newConversation() or dispose(): whatever it still says is not for the page */
   abandoned: boolean;
   /** counted in `history.turnsSince` */
@@ -119,7 +126,7 @@ export class ChatSession {
     this.restoring = true;
     this.publish();
     try {
-      const stored = await this.o.persistence.load().catch(() => ({ sessionId: null, responseId: null, pendingInput: null }));
+      const stored: PersistedIds = await this.o.persistence.load().catch(() => ({ sessionId: null, responseId: null, pendingInput: null }));
       if (this.disposed) return;
       if (!stored.sessionId) {
         this.restoreFailed = false;
@@ -133,11 +140,7 @@ export class ChatSession {
         if (this.disposed) return;
         const error = toAgent37Error(e);
         if (error.status === 404) {
-          // the server forgot this conversation: start fresh, no error wall
-          this.restoreFailed = false;
-          this.setSession(null);
-          this.startNewConversation();
-          await this.o.persistence.save({ sessionId: null, responseId: null });
+          await this.forgetStoredConversation(stored.sessionId);
           return;
         }
         // keep the id: the next message continues the conversation once the server is back, and
@@ -151,18 +154,35 @@ export class ChatSession {
       }
       if (this.disposed) return;
       const history = Array.isArray(detail.history) ? detail.history : [];
+      // newer gateways answer a deleted or unknown session with 200 and an empty history; the first
+      // revision has no active_response_id, and there an empty history may be a first turn running
+      if (history.length === 0 && !detail.active_response_id && (detail.active_response_id !== undefined || !stored.responseId)) {
+        await this.forgetStoredConversation(stored.sessionId);
+        return;
+      }
       this.restoreFailed = false;
       if (this.notice !== null && this.notice === this.restoreError) this.notice = null;
       this.restoreError = null;
       this.setSession(stored.sessionId);
-      this.history = { lastId: history.at(-1)?.id ?? null, turnsSince: 0 };
-      this.conversation = reduceConversation(this.conversation, { type: 'history', history });
-      const inFlight = await this.findRunningTurn(detail, history, stored.responseId, stored.pendingInput ?? null);
+      const inFlight = await this.findRunningTurn(detail, history, stored);
       if (this.disposed) return;
+      const recorded = (await this.o.transcript?.load(stored.sessionId).catch(() => [])) ?? [];
+      if (this.disposed) return;
+      const running: RunningTurnHint | null = inFlight ? { before: inFlight.historyBefore ?? undefined, input: inFlight.input } : null;
+      const view = historyView(history, { running, transcript: recorded });
+      if (view.transcript.length !== recorded.length) void this.o.transcript?.replace(stored.sessionId, view.transcript).catch(() => {});
+      this.history = { lastId: view.lastFinishedId, turnsSince: 0 };
+      this.conversation = reduceConversation(this.conversation, { type: 'history', messages: view.messages });
       if (!inFlight && stored.responseId) await this.o.persistence.save({ sessionId: stored.sessionId, responseId: null });
       if (inFlight) {
-        if (inFlight.input !== null) this.dispatch({ type: 'user', id: localId('user'), text: inFlight.input });
-        this.startTurn({ kind: 'attach', responseId: inFlight.responseId, sessionId: stored.sessionId, ...(inFlight.input !== null ? { input: inFlight.input } : {}) }, inFlight.input);
+        // the question as typed when this browser sent it, else as the history holds it (written as the turn runs)
+        const input = inFlight.input ?? view.runningInput;
+        if (input !== null) this.dispatch({ type: 'user', id: localId('user'), text: input });
+        this.startTurn(
+          { kind: 'attach', responseId: inFlight.responseId, sessionId: stored.sessionId, ...(input !== null ? { input } : {}) },
+          inFlight.input,
+          inFlight.historyBefore,
+        );
       }
     } finally {
       if (!this.disposed) {
@@ -170,6 +190,15 @@ export class ChatSession {
         this.publish();
       }
     }
+  }
+
+  /** The server no longer has the stored conversation: start fresh, no error wall. */
+  private async forgetStoredConversation(sessionId: string): Promise<void> {
+    this.restoreFailed = false;
+    this.setSession(null);
+    this.startNewConversation();
+    void this.o.transcript?.remove(sessionId).catch(() => {});
+    await this.o.persistence.save({ sessionId: null, responseId: null });
   }
 
   /**
@@ -214,14 +243,22 @@ export class ChatSession {
       turn = this.startTurn(
         { kind: 'create', body, ...(history ? { history } : {}), ...(knownSessions ? { knownSessions } : {}) },
         text,
+        history ?? null,
       );
     } finally {
       this.starting = false;
       this.publish();
     }
     try {
-      await turn.runner.accepted;
+      const accepted = await turn.runner.accepted;
       this.countTurn(turn);
+      // a turn found again in the history, its response.created never seen: the session is named here
+      if (!turn.abandoned && !this.isClosed() && this.sessionId === null) {
+        this.sessionsBefore = null;
+        this.setSession(accepted.sessionId);
+        this.publish();
+        void this.o.persistence.save({ sessionId: accepted.sessionId, responseId: null });
+      }
     } catch (e) {
       const error = toAgent37Error(e);
       // the turn shown after a 409 is not this message: a reload must not show this text with it
@@ -312,7 +349,7 @@ export class ChatSession {
     if (this.history) this.history = { ...this.history, turnsSince: this.history.turnsSince + 1 };
   }
 
-  private startTurn(start: TurnStart, input: string | null): Turn {
+  private startTurn(start: TurnStart, input: string | null, historyBefore: KnownHistory | null): Turn {
     const messageId = localId('assistant');
     this.dispatch({ type: 'assistant', id: messageId, ...(start.kind === 'attach' ? { responseId: start.responseId } : {}) });
     const runner = new TurnRunner({
@@ -323,7 +360,7 @@ export class ChatSession {
       onConnection: (state) => this.onConnection(turn, state),
       onResumed: (ms) => this.o.hooks?.resumed?.(ms),
     });
-    const turn: Turn = { runner, messageId, input, abandoned: false, counted: false, interruptReported: false };
+    const turn: Turn = { runner, messageId, input, historyBefore, abandoned: false, counted: false, interruptReported: false };
     this.turn = turn;
     this.publish();
     runner.run(start).then(
@@ -343,7 +380,12 @@ export class ChatSession {
       this.setSession(event.data.session_id);
       this.publish();
       // saved as soon as the turn has ids, so a reload from here on reattaches to it
-      void this.o.persistence.save({ sessionId: event.data.session_id, responseId: event.data.id, pendingInput: turn.input });
+      void this.o.persistence.save({
+        sessionId: event.data.session_id,
+        responseId: event.data.id,
+        pendingInput: turn.input,
+        historyBefore: turn.historyBefore,
+      });
       this.o.hooks?.responseCreated?.(event.data.id, event.data.session_id);
     }
   }
@@ -365,11 +407,54 @@ export class ChatSession {
     this.publish();
     void this.o.persistence.save({ sessionId: this.sessionId, responseId: null });
     const message = this.conversation.messages.find((m): m is AssistantMessage => m.id === turn.messageId && m.role === 'assistant');
+    if (message) this.record(turn, message);
     if (outcome.kind === 'completed') {
       if (message) this.o.hooks?.responseCompleted?.(message);
+      if (message && outcome.via !== 'stream') void this.splitLikeHistory(turn, message);
     } else {
       this.o.hooks?.error?.(message?.error ?? outcome.error);
     }
+  }
+
+  /**
+   * An answer whose text came in one piece (a synthesized replay, or read from the history) shows
+   * its interim and final texts as one run ("…records.The answer…"); the history's rows say where
+   * they split. Best effort: a failed read leaves the answer as it is.
+   */
+  private async splitLikeHistory(turn: Turn, message: AssistantMessage): Promise<void> {
+    const sessionId = this.sessionId;
+    if (!sessionId) return;
+    let detail: SessionDetail;
+    try {
+      detail = await this.o.api.getSession(sessionId);
+    } catch {
+      return;
+    }
+    if (this.disposed || turn.abandoned || this.sessionId !== sessionId) return;
+    const turns = historyTurns(Array.isArray(detail.history) ? detail.history : []);
+    const asked = turns.findLast((t) => answerText(t) === message.text && (turn.input === null || (t.user !== null && isUserText(t.user.content, turn.input))));
+    if (!asked) return;
+    this.dispatch({ type: 'text-blocks', id: message.id, blocks: asked.answers.map((row) => row.content) });
+    const split = this.conversation.messages.find((m): m is AssistantMessage => m.id === message.id && m.role === 'assistant');
+    // the transcript replaces a turn by its response id; one without is not written twice
+    if (split && split !== message && split.responseId) this.record(turn, split);
+  }
+
+  /** A finished turn into the local transcript, so a reload shows it as it ended. */
+  private record(turn: Turn, message: AssistantMessage): void {
+    const store = this.o.transcript;
+    // a turn shown after a 409 is another tab's: its question is not known here
+    if (!store || !this.sessionId || turn.input === null || !isFinished(message.status)) return;
+    const entry: TranscriptTurn = {
+      responseId: message.responseId ?? null,
+      input: turn.input,
+      status: message.status as TranscriptTurn['status'],
+      parts: message.parts,
+      ...(message.usage !== undefined ? { usage: message.usage } : {}),
+      ...(message.error ? { error: { code: message.error.code, message: message.error.message, ...(message.error.hint ? { hint: message.error.hint } : {}) } } : {}),
+      at: Date.now(),
+    };
+    void store.append(this.sessionId, entry).catch(() => {});
   }
 
   /** The turn never started (refused POST, cut before it was named): nothing of it stays. */
@@ -386,25 +471,29 @@ export class ChatSession {
   private async findRunningTurn(
     detail: SessionDetail,
     history: readonly HistoryMessage[],
-    storedResponseId: string | null,
-    pendingInput: string | null,
-  ): Promise<{ responseId: string; input: string | null } | null> {
+    stored: PersistedIds,
+  ): Promise<{ responseId: string; input: string | null; historyBefore: KnownHistory | null } | null> {
+    const storedResponseId = stored.responseId;
+    const pendingInput = stored.pendingInput ?? null;
+    const ours = (id: string) => ({
+      responseId: id,
+      input: id === storedResponseId ? pendingInput : null,
+      historyBefore: id === storedResponseId ? (stored.historyBefore ?? null) : null,
+    });
     if (detail.active_response_id !== undefined) {
       const active = detail.active_response_id;
-      if (!active) return null;
-      return { responseId: active, input: active === storedResponseId ? pendingInput : null };
+      return active ? ours(active) : null;
     }
     if (!storedResponseId) return null;
-    const last = history.at(-1);
-    const asked = history.at(-2);
-    if (last?.role === 'assistant' && pendingInput !== null && asked?.role === 'user' && asked.content === pendingInput) return null;
+    const last = historyTurns(history).at(-1);
+    if (last && last.answers.length > 0 && pendingInput !== null && last.user && isUserText(last.user.content, pendingInput)) return null;
     try {
       const response = await this.o.api.getResponse(storedResponseId);
-      if (response.status !== 'in_progress' && last?.role === 'assistant') return null;
+      if (response.status !== 'in_progress' && last && last.answers.length > 0) return null;
     } catch (e) {
       if (toAgent37Error(e).status === 404) return null;
     }
-    return { responseId: storedResponseId, input: pendingInput };
+    return ours(storedResponseId);
   }
 
   /** read through a method: TypeScript would keep an earlier narrowing of the field across awaits */

@@ -34,18 +34,49 @@ export interface UserMessage {
   text: string;
 }
 
+/**
+ * One piece of an answer, in the order it happened: the agent's thinking, a run of visible text, or
+ * a tool step. Text before a tool and text after it are two `text` parts with the step between.
+ */
+export type AnswerPart =
+  | { type: 'reasoning'; text: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool'; step: ToolStep };
+
 export interface AssistantMessage {
   role: 'assistant';
   id: string;
   /** the response id once known (history messages may not have one) */
   responseId?: string;
+  /** the whole visible answer: every text part, joined as streamed */
   text: string;
+  /** all the thinking, joined */
   reasoning: string;
+  /** every tool step, in the order they started */
   steps: ToolStep[];
+  /** reasoning, text and tool steps in the order they happened; `text`, `reasoning` and `steps` derive from it */
+  parts: AnswerPart[];
   status: MessageStatus;
   usage?: Usage | null;
   error?: Agent37Error;
 }
 
 export type ChatMessage = UserMessage | AssistantMessage;
+
+/**
+ * One finished turn as the local transcript keeps it (src/state/transcript-store.ts): what the
+ * server's history does not (tool steps, Stopped, a failed turn's error, usage), as plain JSON.
+ */
+export interface TranscriptTurn {
+  /** null when the turn was only ever known from history */
+  responseId: string | null;
+  /** the visitor's text as typed */
+  input: string;
+  status: 'complete' | 'stopped' | 'failed';
+  parts: AnswerPart[];
+  usage?: Usage | null;
+  error?: { code: string; message: string; hint?: string };
+  /** epoch ms when it finished */
+  at: number;
+}
 

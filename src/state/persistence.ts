@@ -8,12 +8,15 @@
  */
 import { createStore, get, setMany, type UseStore } from 'idb-keyval';
 import { Agent37Error } from '../contract/errors.js';
+import type { KnownHistory } from '../client/turn-lookup.js';
 
 export interface PersistedIds {
   sessionId: string | null;
   responseId: string | null;
   /** the visitor's text of the in-flight turn, so a reload can show it above the resumed answer */
   pendingInput?: string | null;
+  /** what the session's history held before the in-flight turn, so a reload can tell that turn's rows apart */
+  historyBefore?: KnownHistory | null;
 }
 
 export interface Persistence {
@@ -42,6 +45,7 @@ export function createPersistence(apiBase: string, persistKey: string, options: 
 interface StoredResponse {
   id: string;
   input?: string | null;
+  before?: KnownHistory | null;
 }
 
 export class IdbPersistence implements Persistence {
@@ -52,7 +56,7 @@ export class IdbPersistence implements Persistence {
   private readonly options: PersistenceOptions;
   private store: UseStore | null = null;
   /** the latest values: what load() answers after a fallback or while IndexedDB is slow */
-  private memory: PersistedIds = { sessionId: null, responseId: null, pendingInput: null };
+  private memory: PersistedIds = { sessionId: null, responseId: null, pendingInput: null, historyBefore: null };
   /** writes reach IndexedDB one after another, however late it answers, so the last one wins */
   private queue: Promise<void> = Promise.resolve();
 
@@ -80,6 +84,7 @@ export class IdbPersistence implements Persistence {
         sessionId: typeof session === 'string' ? session : null,
         responseId: stored?.id ?? null,
         pendingInput: stored?.input ?? null,
+        historyBefore: stored?.before ?? null,
       };
     } catch (cause) {
       this.fallBack(cause);
@@ -89,12 +94,14 @@ export class IdbPersistence implements Persistence {
 
   /** Resolves once IndexedDB has the values, or after the timeout while the write goes on. */
   async save(v: PersistedIds): Promise<void> {
-    this.memory = { sessionId: v.sessionId, responseId: v.responseId, pendingInput: v.pendingInput ?? null };
+    this.memory = { sessionId: v.sessionId, responseId: v.responseId, pendingInput: v.pendingInput ?? null, historyBefore: v.historyBefore ?? null };
     const snapshot = this.memory;
     this.queue = this.queue.then(async () => {
       const store = this.usable();
       if (!store) return;
-      const response: StoredResponse | null = snapshot.responseId ? { id: snapshot.responseId, input: snapshot.pendingInput ?? null } : null;
+      const response: StoredResponse | null = snapshot.responseId
+        ? { id: snapshot.responseId, input: snapshot.pendingInput ?? null, before: snapshot.historyBefore ?? null }
+        : null;
       try {
         await setMany(
           [
@@ -156,7 +163,14 @@ function parseResponse(value: unknown): StoredResponse | null {
   if (typeof value === 'string') return { id: value };
   if (value && typeof value === 'object' && typeof (value as StoredResponse).id === 'string') {
     const v = value as StoredResponse;
-    return { id: v.id, input: typeof v.input === 'string' ? v.input : null };
+    return { id: v.id, input: typeof v.input === 'string' ? v.input : null, before: knownHistoryOf(v.before) };
   }
   return null;
+}
+
+function knownHistoryOf(value: unknown): KnownHistory | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as Partial<KnownHistory>;
+  if (!(v.lastId === null || typeof v.lastId === 'string') || typeof v.turnsSince !== 'number') return null;
+  return { lastId: v.lastId, turnsSince: v.turnsSince };
 }

@@ -126,7 +126,12 @@ export function shownErrors(el: Agent37Chat): string[] {
   const boxes: string[] = [];
   const collect = (root: ParentNode) => {
     for (const notice of root.querySelectorAll('agent37-notice')) {
-      const text = notice.shadowRoot?.querySelector('[part="error"]')?.textContent?.replace(/\s+/g, ' ').trim();
+      const box = notice.shadowRoot?.querySelector('[part="error"]');
+      if (!box) continue;
+      // the raw detail is folded away: not what the visitor reads
+      const shown = box.cloneNode(true) as Element;
+      for (const detail of shown.querySelectorAll('details')) detail.remove();
+      const text = shown.textContent?.replace(/\s+/g, ' ').trim();
       if (text) boxes.push(text);
     }
   };
@@ -135,10 +140,14 @@ export function shownErrors(el: Agent37Chat): string[] {
   return boxes;
 }
 
-/** The visible text of a message's answer (markdown or plain), shadow roots included. */
+/** The visible text of a message's answer (markdown or plain, every text block, one per line), shadow roots included. */
 export function shownText(message: Agent37Message): string {
-  const text = shadow(message).querySelector('[part~="text"]');
-  return text ? deepText(text).replace(/\s+/g, ' ').trim() : '';
+  return shownTextBlocks(message).join('\n');
+}
+
+/** Each text block of an answer (text before a tool and after it are two), whitespace collapsed. */
+export function shownTextBlocks(message: Agent37Message): string[] {
+  return [...shadow(message).querySelectorAll('[part~="text"]')].map((text) => deepText(text).replace(/\s+/g, ' ').trim());
 }
 
 /** textContent that walks into shadow roots (the markdown renders inside its own). */

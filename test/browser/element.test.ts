@@ -185,8 +185,9 @@ describe('<agent37-chat>: steps and reasoning', () => {
     expect(reasoning.querySelector('summary')!.textContent?.trim()).to.equal('Thinking');
     expect(reasoning.querySelector('.reasoning__text')!.textContent).to.equal(answer.reasoning);
 
-    const steps = shadow(answerEl).querySelector('agent37-tool-steps')!;
-    const items = [...shadow(steps).querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
+    // text between tools splits the steps into several lists, in the order they ran
+    const lists = [...shadow(answerEl).querySelectorAll('agent37-tool-steps')];
+    const items = lists.flatMap((steps) => [...shadow(steps).querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim()));
     expect(items).to.have.length(answer.steps.length);
     answer.steps.forEach((step, i) => {
       expect(items[i]).to.contain(step.label);
@@ -337,7 +338,7 @@ describe('<agent37-chat>: errors in plain words', () => {
     expect(answer.status).to.equal('failed');
     expect(((await error) as Agent37ErrorEvent).detail.error.code).to.equal('agent_error');
     await settle(el);
-    expect(shownErrors(el)).to.deep.equal(['The agent could not answer. Try again in a moment.']);
+    expect(shownErrors(el)).to.deep.equal(['The agent could not answer. Try again in a moment. Retry']);
     // the next message goes out normally
     await sendFromComposer(el, 'try again [no-tools] [no-reasoning]');
     expect((await untilAnswerEnds(el)).status).to.equal('complete');

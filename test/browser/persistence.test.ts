@@ -19,12 +19,12 @@ describe('persistence', () => {
   it('keeps the ids in IndexedDB under a database named from api_base and persist-key', async () => {
     const key = unique();
     const p = createPersistence('http://127.0.0.1:1/api/agent37', key);
-    expect(await p.load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null });
-    await p.save({ sessionId: 's1', responseId: 'r1', pendingInput: 'hello 👋' });
+    expect(await p.load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null, historyBefore: null });
+    await p.save({ sessionId: 's1', responseId: 'r1', pendingInput: 'hello 👋', historyBefore: null });
 
     // a fresh instance (a reload) reads what the first one wrote, straight from IndexedDB
     const again = createPersistence('http://127.0.0.1:1/api/agent37', key);
-    expect(await again.load()).to.deep.equal({ sessionId: 's1', responseId: 'r1', pendingInput: 'hello 👋' });
+    expect(await again.load()).to.deep.equal({ sessionId: 's1', responseId: 'r1', pendingInput: 'hello 👋', historyBefore: null });
     const raw = createStore(persistenceDbName('http://127.0.0.1:1/api/agent37', key), 'kv');
     expect(await get('session', raw)).to.equal('s1');
     expect(p.fallback).to.equal(null);
@@ -34,6 +34,7 @@ describe('persistence', () => {
       sessionId: 's1',
       responseId: null,
       pendingInput: null,
+      historyBefore: null,
     });
   });
 
@@ -58,11 +59,11 @@ describe('persistence', () => {
     const p = new IdbPersistence(name, { store: slow, timeoutMs: 100, onFallback: (e) => reported.push(e) });
 
     const started = performance.now();
-    expect(await p.load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null });
+    expect(await p.load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null, historyBefore: null });
     await p.save({ sessionId: 's2', responseId: 'r2', pendingInput: 'hi' });
     // the visitor left that conversation (New conversation)
     await p.save({ sessionId: null, responseId: null });
-    expect(await p.load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null });
+    expect(await p.load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null, historyBefore: null });
     // bounded by the timeouts, not by the gate (generous bound: 2 cores, other tests running)
     expect(performance.now() - started).to.be.below(5000);
 
@@ -70,7 +71,7 @@ describe('persistence', () => {
     await until(async () => (await get('session', real)) === null, 'the writes to land');
     expect(await get('response', real)).to.equal(null);
     // a reload does not bring back the conversation the visitor left
-    expect(await createPersistence('http://a.example/api', key).load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null });
+    expect(await createPersistence('http://a.example/api', key).load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null, historyBefore: null });
     expect(p.fallback).to.equal(null);
     expect(reported).to.deep.equal([]);
   });
@@ -78,9 +79,9 @@ describe('persistence', () => {
   it('an IndexedDB that never answers leaves the chat working from memory, without a fallback', async () => {
     const hanging: UseStore = () => new Promise(() => {});
     const p = new IdbPersistence('unused', { store: hanging, timeoutMs: 100 });
-    expect(await p.load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null });
+    expect(await p.load()).to.deep.equal({ sessionId: null, responseId: null, pendingInput: null, historyBefore: null });
     await p.save({ sessionId: 's2', responseId: 'r2' });
-    expect(await p.load()).to.deep.equal({ sessionId: 's2', responseId: 'r2', pendingInput: null });
+    expect(await p.load()).to.deep.equal({ sessionId: 's2', responseId: 'r2', pendingInput: null, historyBefore: null });
     expect(p.fallback).to.equal(null);
   });
 
@@ -89,7 +90,7 @@ describe('persistence', () => {
     const throwing: UseStore = () => Promise.reject(new DOMException('The user denied permission', 'SecurityError'));
     const p = new IdbPersistence('unused', { store: throwing, onFallback: (e) => reported.push(e) });
     await p.save({ sessionId: 's3', responseId: null });
-    expect(await p.load()).to.deep.equal({ sessionId: 's3', responseId: null, pendingInput: null });
+    expect(await p.load()).to.deep.equal({ sessionId: 's3', responseId: null, pendingInput: null, historyBefore: null });
     expect(reported.length).to.equal(1);
   });
 
@@ -100,7 +101,7 @@ describe('persistence', () => {
       let reported = 0;
       const p = createPersistence('http://a.example/api', unique(), { onFallback: () => reported++ });
       await p.save({ sessionId: 's4', responseId: 'r4' });
-      expect(await p.load()).to.deep.equal({ sessionId: 's4', responseId: 'r4', pendingInput: null });
+      expect(await p.load()).to.deep.equal({ sessionId: 's4', responseId: 'r4', pendingInput: null, historyBefore: null });
       expect(reported).to.equal(1);
     } finally {
       if (descriptor) Object.defineProperty(window, 'indexedDB', descriptor);

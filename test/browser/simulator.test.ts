@@ -68,7 +68,13 @@ describe('the simulator from a browser', () => {
       .map((event) => event.data.text)
       .join('');
     expect(events.at(-1)!.data.output_text).to.equal(text);
-    expect(text).to.match(/^## /m);
+    // interim text ("Let me check…") streams before the tools with no separator; the answer proper follows them
+    const afterTools = events
+      .slice(names.lastIndexOf('response.tool_call.started'))
+      .filter((event) => event.event === 'response.output_text.delta')
+      .map((event) => event.data.text)
+      .join('');
+    expect(afterTools).to.match(/^## /m);
     expect(text).to.match(/^\| --- \|/m);
     expect(text).to.match(/```/);
     expect(text).to.match(/\p{Script=Han}/u);

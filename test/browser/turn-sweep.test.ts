@@ -3,7 +3,9 @@
  * CJK, recorded uncut, then cut by the simulator at ≥ 40 byte offsets spread over the whole stream
  * (inside frames, inside multi-byte characters, between frames, right after response.created, right
  * before the terminal event). Each cut run must end exactly like the uncut one, with one completion
- * and one POST.
+ * and one POST. Then the first stream of new conversations, cut inside its response.created (the
+ * frame that names the session): the relay claimed the session before the instance answered, so the
+ * turn is found through the visitor's session list every time.
  */
 import { expect } from '@open-wc/testing';
 import type { StreamEvent } from '../../src/contract/gateway.js';
@@ -135,10 +137,53 @@ describe('turn runner: the cut sweep', () => {
     // one user message per send, never a duplicate
     const users = a.session.snapshot.messages.filter((m) => m.role === 'user').length;
     expect(users).to.equal(2 + cuts.size);
-    const ms = [...a.hooks.resumedMs].sort((x, y) => x - y);
-    console.log(
-      `cut sweep: ${cuts.size} cuts over ${raw.length} bytes in ${Math.round(performance.now() - started)} ms; ` +
-        `resume (drop noticed → first new event) median ${ms[Math.floor(ms.length / 2)]} ms, max ${ms.at(-1)} ms over ${ms.length} resumes`,
-    );
+    logResumes(a, `cut sweep: ${cuts.size} cuts over ${raw.length} bytes in ${Math.round(performance.now() - started)} ms`);
+  });
+
+  it("a new conversation's first stream cut inside response.created (between the instance and the relay) ends exact, never handed back", async function () {
+    this.timeout(90_000);
+    // the uncut first turn of a new conversation, the same input each time
+    await a.session.newConversation();
+    await a.session.send(INPUT);
+    await idle(a.session);
+    const uncut = visible(lastAnswer(a.session));
+    expect(uncut.status).to.equal('complete');
+    const raw = await recordRaw(c);
+    const text = new TextDecoder().decode(raw);
+    const createdEnd = new TextEncoder().encode(text.slice(0, text.indexOf('\n\n') + 2)).length;
+    const sessionAt = new TextEncoder().encode(text.slice(0, text.indexOf('"session_id"'))).length;
+    // every few bytes of the frame that names the new session, its id included
+    const offsets = new Set<number>([1, 2, createdEnd - 2, createdEnd - 1, createdEnd, sessionAt, sessionAt + 14, sessionAt + 30]);
+    for (let o = 5; o < createdEnd; o += 9) offsets.add(o);
+    const failures: string[] = [];
+    for (const offset of [...offsets].sort((x, y) => x - y)) {
+      await a.session.newConversation();
+      const postsBefore = c.net.requests.filter(isPost).length;
+      const completedBefore = a.hooks.completed.length;
+      c.net.add({ when: isPost, fault: `drop-after-bytes=${offset}`, times: 1 });
+      const label = `new conversation cut at byte ${offset}/${createdEnd} of response.created`;
+      try {
+        await a.session.send(INPUT);
+      } catch (e) {
+        failures.push(`${label}: send refused: ${String(e)}`);
+        continue;
+      }
+      await idle(a.session);
+      const run = visible(lastAnswer(a.session));
+      if (JSON.stringify(run) !== JSON.stringify(uncut)) failures.push(`${label}: ${JSON.stringify(run).slice(0, 200)}`);
+      if (a.hooks.completed.length - completedBefore !== 1) failures.push(`${label}: ${a.hooks.completed.length - completedBefore} completions`);
+      if (c.net.requests.filter(isPost).length - postsBefore !== 1) failures.push(`${label}: the input was POSTed again`);
+      if (a.session.snapshot.sessionId === null) failures.push(`${label}: the session was never named`);
+      const users = a.session.snapshot.messages.filter((m) => m.role === 'user').length;
+      if (users !== 1) failures.push(`${label}: ${users} user messages`);
+    }
+    expect(failures).to.deep.equal([]);
+    expect(offsets.size).to.be.at.least(10);
+    logResumes(a, `new-conversation sweep: ${offsets.size} cuts inside response.created`);
   });
 });
+
+function logResumes(a: Chat, what: string): void {
+  const ms = [...a.hooks.resumedMs].sort((x, y) => x - y);
+  console.log(`${what}; resume (drop noticed → first new event) median ${ms[Math.floor(ms.length / 2)]} ms, max ${ms.at(-1)} ms over ${ms.length} resumes`);
+}

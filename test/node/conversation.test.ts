@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { StreamEvent } from '../../src/contract/gateway.js';
 import { emptyConversation, reduceConversation, type ConversationAction, type ConversationState } from '../../src/state/conversation.js';
 import type { AssistantMessage } from '../../src/state/conversation-types.js';
+import { historyView } from '../../src/state/history-view.js';
 
 function run(actions: ConversationAction[], from: ConversationState = emptyConversation): ConversationState {
   return actions.reduce(reduceConversation, from);
@@ -17,19 +18,26 @@ function answer(state: ConversationState, id = 'a1'): AssistantMessage {
 const ev = (event: StreamEvent): ConversationAction => ({ type: 'event', id: 'a1', event });
 
 test('history becomes messages; system messages are not shown; thinking becomes reasoning', () => {
-  const state = run([
-    {
-      type: 'history',
-      history: [
-        { id: 'h0', session_id: 's', role: 'system', content: 'be nice', created_at: 1 },
-        { id: 'h1', session_id: 's', role: 'user', content: 'hi', created_at: 2 },
-        { id: 'h2', session_id: 's', role: 'assistant', content: 'hello', thinking: 'greet back', created_at: 3 },
-      ],
-    },
+  const { messages } = historyView([
+    { id: 'h0', session_id: 's', role: 'system', content: 'be nice', created_at: 1 },
+    { id: 'h1', session_id: 's', role: 'user', content: 'hi', created_at: 2 },
+    { id: 'h2', session_id: 's', role: 'assistant', content: 'hello', thinking: 'greet back', created_at: 3 },
   ]);
+  const state = run([{ type: 'history', messages }]);
   assert.deepEqual(state.messages, [
     { role: 'user', id: 'h1', text: 'hi' },
-    { role: 'assistant', id: 'h2', text: 'hello', reasoning: 'greet back', steps: [], status: 'complete' },
+    {
+      role: 'assistant',
+      id: 'h2',
+      text: 'hello',
+      reasoning: 'greet back',
+      steps: [],
+      parts: [
+        { type: 'reasoning', text: 'greet back' },
+        { type: 'text', text: 'hello' },
+      ],
+      status: 'complete',
+    },
   ]);
 });
 
@@ -127,4 +135,53 @@ test('unknown ids and remove/reset', () => {
   );
   assert.equal(answer(state).text, '');
   assert.deepEqual(reduceConversation(state, { type: 'reset' }).messages, []);
+});
+
+test('text before a tool and text after it are two parts with the step between; text stays the whole answer', () => {
+  const state = run([
+    { type: 'assistant', id: 'a1' },
+    ev({ event: 'response.reasoning.delta', data: { text: 'Plan: ' } }),
+    ev({ event: 'response.reasoning.delta', data: { text: 'look it up.' } }),
+    ev({ event: 'response.output_text.delta', data: { text: 'Let me check ' } }),
+    ev({ event: 'response.output_text.delta', data: { text: 'the records.' } }),
+    ev({ event: 'response.tool_call.started', data: { tool: 'read_file', label: 'Reading records.csv' } }),
+    ev({ event: 'response.tool_call.completed', data: { tool: 'read_file', duration_ms: 40 } }),
+    ev({ event: 'response.output_text.delta', data: { text: 'The answer ' } }),
+    ev({ event: 'response.output_text.delta', data: { text: 'is 42.' } }),
+    ev({ event: 'response.reasoning.delta', data: { text: 'Late trace.' } }),
+    ev({ event: 'response.completed', data: { output_text: 'Let me check the records.The answer is 42.', usage: null } }),
+  ]);
+  const a = answer(state);
+  assert.deepEqual(a.parts, [
+    { type: 'reasoning', text: 'Plan: look it up.' },
+    { type: 'text', text: 'Let me check the records.' },
+    { type: 'tool', step: { tool: 'read_file', label: 'Reading records.csv', status: 'completed', duration_ms: 40 } },
+    { type: 'text', text: 'The answer is 42.' },
+    { type: 'reasoning', text: 'Late trace.' },
+  ]);
+  assert.equal(a.text, 'Let me check the records.The answer is 42.');
+  assert.equal(a.reasoning, 'Plan: look it up.Late trace.');
+  assert.equal(a.steps.length, 1);
+});
+
+test("a terminal text that is only the end of what streamed (final-only reading) keeps the parts; one that differs replaces the text in place", () => {
+  const streamed: ConversationAction[] = [
+    { type: 'assistant', id: 'a1' },
+    ev({ event: 'response.output_text.delta', data: { text: 'Interim. ' } }),
+    ev({ event: 'response.tool_call.started', data: { tool: 't' } }),
+    ev({ event: 'response.output_text.delta', data: { text: 'Final.' } }),
+  ];
+  const finalOnly = answer(run([...streamed, ev({ event: 'response.completed', data: { output_text: 'Final.', usage: null } })]));
+  assert.equal(finalOnly.text, 'Interim. Final.');
+  assert.equal(finalOnly.parts.length, 3);
+  const other = answer(run([...streamed, ev({ event: 'response.completed', data: { output_text: 'Something else', usage: null } })]));
+  assert.equal(other.text, 'Something else');
+  assert.deepEqual(
+    other.parts.map((p) => p.type),
+    ['text', 'tool'],
+  );
+  const empty = answer(run([{ type: 'assistant', id: 'a1' }, ev({ event: 'response.completed', data: { output_text: '', usage: null } })]));
+  assert.equal(empty.text, '');
+  assert.equal(empty.status, 'complete');
+  assert.deepEqual(empty.parts, []);
 });

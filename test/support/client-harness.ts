@@ -9,7 +9,7 @@ import { expect } from '@open-wc/testing';
 import { Agent37Error } from '../../src/contract/errors.js';
 import { TokenSource, type TokenSourceOptions } from '../../src/client/token.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from '../../src/state/chat-session.js';
-import type { AssistantMessage, ToolStep } from '../../src/state/conversation-types.js';
+import type { AnswerPart, AssistantMessage, ToolStep } from '../../src/state/conversation-types.js';
 import { createPersistence, type IdbPersistence } from '../../src/state/persistence.js';
 
 
@@ -17,6 +17,8 @@ export interface SeenRequest {
   method: string;
   /** path without origin, e.g. /api/agent37/v1/responses */
   path: string;
+  /** the query string, e.g. `?agent=codex` ('' for none) */
+  query: string;
   headers: Headers;
   credentials: RequestCredentials | undefined;
   at: number;
@@ -62,7 +64,7 @@ export class RecordingFetch {
       if (rule.authorization) headers.set('authorization', rule.authorization);
       if (rule.cutAfterBytes !== undefined) cutAfterBytes = rule.cutAfterBytes;
     }
-    this.requests.push({ method, path, headers, credentials: init?.credentials, at: performance.now() });
+    this.requests.push({ method, path, query: url.search, headers, credentials: init?.credentials, at: performance.now() });
     const sent = delayMs > 0 ? sleep(delayMs).then(() => fetch(input, { ...init, headers })) : fetch(input, { ...init, headers });
     return cutAfterBytes === undefined ? sent : sent.then((response) => cut(response, cutAfterBytes));
   };
@@ -92,7 +94,13 @@ export const isSessionList = (r: { method: string; path: string }) => r.method =
 export const isSessionRead = (r: { method: string; path: string }) => r.method === 'GET' && /\/v1\/sessions\/[^/]+$/.test(r.path);
 
 /** Stack prefixes: `/api/agent37` (faults on, fast), `/api/agent37-expiring` (1.5 s buffer, 4 s record), `/api/agent37-first`. */
-export type StackPrefix = '/api/agent37' | '/api/agent37-expiring' | '/api/agent37-first';
+export type StackPrefix =
+  | '/api/agent37'
+  | '/api/agent37-at-end'
+  | '/api/agent37-first'
+  | '/api/agent37-expiring'
+  | '/api/agent37-expiring-at-end'
+  | '/api/agent37-expiring-first';
 
 export interface Client {
   net: RecordingFetch;
@@ -208,8 +216,8 @@ export function lastAnswer(session: ChatSession): AssistantMessage {
 }
 
 /** What a visitor can see of an answer, for comparing runs. */
-export function visible(m: AssistantMessage): { text: string; reasoning: string; steps: ToolStep[]; status: string } {
-  return { text: m.text, reasoning: m.reasoning, steps: m.steps, status: m.status };
+export function visible(m: AssistantMessage): { text: string; reasoning: string; steps: ToolStep[]; parts: AnswerPart[]; status: string } {
+  return { text: m.text, reasoning: m.reasoning, steps: m.steps, parts: m.parts, status: m.status };
 }
 
 /** The Agent37Error a promise rejects with; fails when it resolves or rejects with anything else. */

@@ -1,11 +1,13 @@
 /**
- * The server side of the browser tests: three simulators, each behind its own token endpoint and
- * relay, mounted on web-test-runner's server so test pages reach them same-origin over real HTTP.
+ * The server side of the browser tests: simulators, each behind its own token endpoint and relay,
+ * mounted on web-test-runner's server so test pages reach them same-origin over real HTTP.
  *
  *   /api/agent37/token?user=NAME&ttl=SECONDS   POST → a token for NAME (default test-user), ttl may be ≤ 0
- *   /api/agent37/v1/...                        relay → simulator (faults on, fast pace, 1 s keepalives)
- *   /api/agent37-expiring/...                  same, but replay buffer 1.5 s and records kept 4 s
+ *   /api/agent37/v1/...                        relay → simulator (faults on, fast pace, 1 s keepalives):
+ *                                              the newer revision, history written as the turn runs (Hermes)
+ *   /api/agent37-at-end/...                    same, but history written in one go at the turn's end (the docs)
  *   /api/agent37-first/...                     same, but the gateway's first API revision
+ *   /api/agent37-expiring[-at-end|-first]/...  those three with replay buffer 1.5 s and records kept 4 s
  *   /api/agent37/sim-url                       GET → the main simulator's URL, for tests that call it directly
  */
 import { randomBytes } from 'node:crypto';
@@ -35,10 +37,14 @@ export async function startTestStack(): Promise<TestStack> {
   const key = `sk_live_teststack_${randomBytes(12).toString('hex')}`;
   const secret = randomBytes(32);
   const shared: SimulatorOptions = { key, faults: true, pace: 'fast', keepaliveMs: 1000 };
+  const expiring = { replayBufferMs: 1500, recordTtlMs: 4000 };
   const variants: { prefix: string; options: SimulatorOptions }[] = [
     { prefix: '/api/agent37', options: shared },
-    { prefix: '/api/agent37-expiring', options: { ...shared, replayBufferMs: 1500, recordTtlMs: 4000 } },
+    { prefix: '/api/agent37-at-end', options: { ...shared, history: 'at-end' } },
     { prefix: '/api/agent37-first', options: { ...shared, revision: 'first' } },
+    { prefix: '/api/agent37-expiring', options: { ...shared, ...expiring } },
+    { prefix: '/api/agent37-expiring-at-end', options: { ...shared, ...expiring, history: 'at-end' } },
+    { prefix: '/api/agent37-expiring-first', options: { ...shared, ...expiring, revision: 'first' } },
   ];
 
   const simulators: Simulator[] = [];

@@ -1,0 +1,161 @@
+/**
+ * The conversation as restored: the server's session history, read as turns, with the running turn
+ * left to its live replay and the local transcript's details put back. A pure function beside the
+ * reducer; ChatSession feeds its result to the reducer's `history` action.
+ *
+ * Two readings of history must both come out right (agent37-api.md, "History as Hermes writes it"):
+ * rows written in one go when a turn ends, or written as it runs (the user row at its start, interim
+ * assistant rows before each tool). Under the second, the running turn's rows are already there; the
+ * live replay owns that turn, so they are not shown a second time.
+ */
+import { Agent37Error } from '../contract/errors.js';
+import type { HistoryMessage } from '../contract/gateway.js';
+import { answerText, historyTurns, isUserText, readableThinking, type HistoryTurn } from '../contract/history-turns.js';
+import type { KnownHistory } from '../client/turn.js';
+import { emptyAnswer, withParts } from './conversation.js';
+import type { AnswerPart, AssistantMessage, ChatMessage, TranscriptTurn } from './conversation-types.js';
+
+/** What is known of the turn the session reports running (`active_response_id`, or a stored in-flight id). */
+export interface RunningTurnHint {
+  /** what the history held before that turn started, when this page (or the one before a reload) sent it */
+  before?: KnownHistory | undefined;
+  /** the visitor's text of that turn, when known */
+  input?: string | null | undefined;
+}
+
+export interface HistoryViewOptions {
+  /** set while a turn is running: its rows, if history has them already, are left out */
+  running?: RunningTurnHint | null;
+  /** this browser's record of the conversation's finished turns, oldest first */
+  transcript?: readonly TranscriptTurn[];
+}
+
+export interface HistoryView {
+  /** the finished turns, as they were on screen as far as the transcript knows */
+  messages: ChatMessage[];
+  /** the running turn's user text when history holds its row already (as typed when known, else as stored) */
+  runningInput: string | null;
+  /** the newest row before the running turn's rows (what the next turn's lookups count from); null: none */
+  lastFinishedId: string | null;
+  /** the transcript's turns that the history still has; the rest are gone from the server and dropped */
+  transcript: TranscriptTurn[];
+}
+
+export function historyView(history: readonly HistoryMessage[], options: HistoryViewOptions = {}): HistoryView {
+  const transcript = options.transcript ?? [];
+  const runningFrom = options.running ? runningTurnStart(history, options.running, transcript) : -1;
+  const finishedRows = runningFrom < 0 ? history : history.slice(0, runningFrom);
+  const runningUser = runningFrom < 0 ? undefined : history[runningFrom];
+  const typed = options.running?.input ?? null;
+
+  const messages: ChatMessage[] = [];
+  const kept: TranscriptTurn[] = [];
+  let next = 0;
+  for (const turn of historyTurns(finishedRows)) {
+    const match = turn.user ? findTranscriptTurn(transcript, next, turn.user.content) : -1;
+    const recorded = match < 0 ? undefined : transcript[match];
+    if (recorded) {
+      next = match + 1;
+      kept.push(recorded);
+    }
+    if (turn.user) messages.push({ role: 'user', id: turn.user.id, text: recorded?.input ?? turn.user.content });
+    const answer = answerOf(turn, recorded);
+    if (answer) messages.push(answer);
+  }
+  return {
+    messages,
+    runningInput: runningUser ? (typed !== null && isUserText(runningUser.content, typed) ? typed : runningUser.content) : null,
+    lastFinishedId: finishedRows.at(-1)?.id ?? null,
+    transcript: kept,
+  };
+}
+
+/**
+ * Where the running turn's rows begin in the history, or -1 when history does not hold them (yet).
+ * By what the history held before the turn when that is known; else by the typed text matching the
+ * last user row; else (another tab's turn, say) a last user row with no answer after it is taken for
+ * the running turn's, unless this browser recorded that turn as finished.
+ */
+function runningTurnStart(history: readonly HistoryMessage[], running: RunningTurnHint, transcript: readonly TranscriptTurn[]): number {
+  const input = running.input ?? null;
+  const matches = (row: HistoryMessage) => input === null || isUserText(row.content, input);
+  const before = running.before;
+  if (before) {
+    const from = before.lastId === null ? 0 : history.findIndex((row) => row.id === before.lastId) + 1;
+    if (from > 0 || before.lastId === null) {
+      const users = indexesOf(history, from, (row) => row.role === 'user');
+      // the turns this page sent since that read come first; the running turn's row is the next one
+      const candidates = users.slice(before.turnsSince).filter((i) => matches(history[i]!));
+      return candidates.length > 0 ? candidates[0]! : -1;
+    }
+  }
+  const lastUser = lastIndexOf(history, (row) => row.role === 'user');
+  if (lastUser < 0) return -1;
+  if (input !== null) return isUserText(history[lastUser]!.content, input) ? lastUser : -1;
+  const answered = history.slice(lastUser + 1).some((row) => row.role === 'assistant');
+  if (answered) return -1;
+  const recorded = transcript.at(-1);
+  if (recorded && isUserText(history[lastUser]!.content, recorded.input)) return -1;
+  return lastUser;
+}
+
+/** The first transcript turn from `from` on that asked this stored text; turns skipped over are gone from the server. */
+function findTranscriptTurn(transcript: readonly TranscriptTurn[], from: number, stored: string): number {
+  for (let i = from; i < transcript.length; i++) if (isUserText(stored, transcript[i]!.input)) return i;
+  return -1;
+}
+
+/**
+ * One turn's answer. The server is the truth for text: the transcript's parts are used as they are
+ * when their text is the server's; otherwise the server's rows make the parts and the transcript
+ * adds its tool steps (before the final row's text) and its status, usage and error.
+ */
+function answerOf(turn: HistoryTurn, recorded: TranscriptTurn | undefined): AssistantMessage | null {
+  const serverParts = partsOfRows(turn.answers);
+  const id = turn.answers[0]?.id ?? `${turn.user?.id ?? 'answer'}:answer`;
+  if (!recorded) return serverParts.length > 0 ? withParts(emptyAnswer(id, 'complete'), serverParts) : null;
+
+  const recordedText = recorded.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  let parts: AnswerPart[];
+  if (turn.answers.length === 0) {
+    // nothing of it on the server: a failed, stopped or empty turn shows as it ended; a full answer the server lost does not
+    if (recorded.status === 'complete' && recordedText !== '') return null;
+    parts = recorded.parts;
+  } else if (recordedText === answerText(turn)) {
+    parts = recorded.parts;
+  } else {
+    const tools = recorded.parts.filter((p) => p.type === 'tool');
+    const lastText = serverParts.map((p) => p.type).lastIndexOf('text');
+    const at = lastText < 0 ? serverParts.length : lastText;
+    parts = [...serverParts.slice(0, at), ...tools, ...serverParts.slice(at)];
+  }
+  const answer: AssistantMessage = {
+    ...withParts(emptyAnswer(id, recorded.status), parts),
+    ...(recorded.responseId ? { responseId: recorded.responseId } : {}),
+    ...(recorded.usage !== undefined ? { usage: recorded.usage } : {}),
+  };
+  if (recorded.status === 'failed' && recorded.error) answer.error = new Agent37Error(recorded.error);
+  return answer;
+}
+
+/** Each row's thinking, then its text: interim and final texts stay separate blocks. */
+function partsOfRows(rows: readonly HistoryMessage[]): AnswerPart[] {
+  const parts: AnswerPart[] = [];
+  for (const row of rows) {
+    const thinking = readableThinking(row.thinking);
+    if (thinking) parts.push({ type: 'reasoning', text: thinking });
+    if (row.content) parts.push({ type: 'text', text: row.content });
+  }
+  return parts;
+}
+
+function indexesOf(rows: readonly HistoryMessage[], from: number, test: (row: HistoryMessage) => boolean): number[] {
+  const found: number[] = [];
+  for (let i = from; i < rows.length; i++) if (test(rows[i]!)) found.push(i);
+  return found;
+}
+
+function lastIndexOf(rows: readonly HistoryMessage[], test: (row: HistoryMessage) => boolean): number {
+  for (let i = rows.length - 1; i >= 0; i--) if (test(rows[i]!)) return i;
+  return -1;
+}
