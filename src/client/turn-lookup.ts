@@ -30,6 +30,7 @@ export type LostTurn =
 
 export type ExpiredTurn =
   | { kind: 'running' }
+  /** its rows (no answer rows: it left none) */
   | { kind: 'answered'; turn: HistoryTurn }
   /** the conversation itself is gone (deleted, expired) */
   | { kind: 'gone' }
@@ -64,9 +65,9 @@ export class TurnLookup {
     }
     const turns = historyTurns(history.slice(from)).filter((t) => t.user !== null);
     if (turns.length <= known.turnsSince) return detail.active_response_id === undefined ? { kind: 'not-yet' } : { kind: 'none' };
-    const asked = turns.at(-1)!;
-    if (!isUserText(asked.user!.content, input)) return { kind: 'none' };
-    return { kind: 'answered', sessionId, turn: asked };
+    // the turns this page sent since that read come first; a later one (another tab's) may follow this one
+    const asked = turns.slice(known.turnsSince).find((t) => isUserText(t.user!.content, input));
+    return asked ? { kind: 'answered', sessionId, turn: asked } : { kind: 'none' };
   }
 
   /**
@@ -92,7 +93,8 @@ export class TurnLookup {
 
   /**
    * The record of `responseId` expired (404 on /stream): its answer is in the session history, as
-   * the last turn that asked `input` (any last answered turn when the input is unknown).
+   * the last turn that asked `input` (the last turn when the input is unknown). A turn that left no
+   * answer (it failed, or came back empty) is reported as such, never as an earlier turn's answer.
    */
   async afterExpiry(sessionId: string, responseId: string, input: string | undefined): Promise<ExpiredTurn> {
     const detail = await this.session(sessionId);
@@ -101,13 +103,8 @@ export class TurnLookup {
     const history = historyOf(detail);
     // newer gateways answer a deleted or unknown session with an empty history, not a 404
     if (history.length === 0 && !detail.active_response_id) return { kind: 'gone' };
-    const turns = historyTurns(history);
-    for (let i = turns.length - 1; i >= 0; i--) {
-      const turn = turns[i]!;
-      if (turn.answers.length === 0) continue;
-      if (input === undefined || (turn.user !== null && isUserText(turn.user.content, input))) return { kind: 'answered', turn };
-    }
-    return { kind: 'missing' };
+    const turn = historyTurns(history).findLast((t) => input === undefined || (t.user !== null && isUserText(t.user.content, input)));
+    return turn ? { kind: 'answered', turn } : { kind: 'missing' };
   }
 
   /** The session's running response, or null. */

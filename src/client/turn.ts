@@ -82,6 +82,8 @@ export interface TurnRunnerOptions {
 }
 
 const MAX_RETRY_AFTER_ATTEMPTS = 3;
+/** how often a turn whose record was evicted while it runs is looked for in the session */
+const EVICTED_RECORD_POLL_MS = 2000;
 /** a reattached connection that lived this long counts as progress even without new events */
 const HEALTHY_CONNECTION_MS = 10_000;
 
@@ -330,14 +332,22 @@ export class TurnRunner {
           retryAfterMs = Math.min(err.retryAfterMs, this.o.maxRetryAfterMs ?? 300_000);
         }
         if (err.status === 404) {
+          let outcome: TurnOutcome | null;
           try {
-            const outcome = await this.fromHistory(err);
-            if (outcome) return outcome;
-            lastError = err;
+            outcome = await this.fromHistory(err);
           } catch (e) {
             this.throwIfDetached();
             lastError = toAgent37Error(e, LOST);
+            failures++;
+            continue;
           }
+          if (outcome) return outcome;
+          // the record is gone while the session still runs the turn (the gateway's 1,000-record cap
+          // evicts even running ones): nothing to attach to, so wait for its answer to reach the
+          // history, calmly, without counting it as failing
+          this.setState({ kind: 'reconnecting', attempt, error: err });
+          await this.sleep(EVICTED_RECORD_POLL_MS, true);
+          continue;
         } else if (err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
           // refused, not flaky (e.g. signed out): only the visitor can fix it, so do not hammer
           await this.waitForResume(err);

@@ -61,6 +61,8 @@ interface Turn {
   counted: boolean;
   /** the error hook heard of its first `interrupted` */
   interruptReported: boolean;
+  /** its stream dropped at least once: the text may have come back in one piece */
+  reattached: boolean;
 }
 
 /** How long a send waits for the session list taken before a first message (see sessionsBefore). */
@@ -92,6 +94,8 @@ export class ChatSession {
   private epoch = 0;
   private restoreError: Agent37Error | null = null;
   private restoring$: Promise<void> | null = null;
+  /** the history's last answer, which may be the running turn's interim text (see HistoryView.ambiguousTail) */
+  private ambiguousTail: { turn: Turn; answerId: string; text: string; rowsBefore: string | null } | null = null;
   /** the visitor's sessions before the first message of a new conversation (null: could not be listed) */
   private sessionsBefore: Promise<ReadonlySet<string> | null> | null = null;
   private readonly onOnline = () => {
@@ -123,11 +127,14 @@ export class ChatSession {
 
   private async restoreOnce(): Promise<void> {
     if (this.disposed) return;
+    // New conversation (or dispose) while loading: what this restore read is no longer wanted
+    const epoch = this.epoch;
+    const overtaken = () => this.isClosed() || this.epoch !== epoch;
     this.restoring = true;
     this.publish();
     try {
       const stored: PersistedIds = await this.o.persistence.load().catch(() => ({ sessionId: null, responseId: null, pendingInput: null }));
-      if (this.disposed) return;
+      if (overtaken()) return;
       if (!stored.sessionId) {
         this.restoreFailed = false;
         this.startNewConversation();
@@ -137,7 +144,7 @@ export class ChatSession {
       try {
         detail = await this.o.api.getSession(stored.sessionId);
       } catch (e) {
-        if (this.disposed) return;
+        if (overtaken()) return;
         const error = toAgent37Error(e);
         if (error.status === 404) {
           await this.forgetStoredConversation(stored.sessionId);
@@ -152,7 +159,7 @@ export class ChatSession {
         this.report(error);
         return;
       }
-      if (this.disposed) return;
+      if (overtaken()) return;
       const history = Array.isArray(detail.history) ? detail.history : [];
       // newer gateways answer a deleted or unknown session with 200 and an empty history; the first
       // revision has no active_response_id, and there an empty history may be a first turn running
@@ -165,9 +172,9 @@ export class ChatSession {
       this.restoreError = null;
       this.setSession(stored.sessionId);
       const inFlight = await this.findRunningTurn(detail, history, stored);
-      if (this.disposed) return;
+      if (overtaken()) return;
       const recorded = (await this.o.transcript?.load(stored.sessionId).catch(() => [])) ?? [];
-      if (this.disposed) return;
+      if (overtaken()) return;
       const running: RunningTurnHint | null = inFlight ? { before: inFlight.historyBefore ?? undefined, input: inFlight.input } : null;
       const view = historyView(history, { running, transcript: recorded });
       if (view.transcript.length !== recorded.length) void this.o.transcript?.replace(stored.sessionId, view.transcript).catch(() => {});
@@ -178,11 +185,12 @@ export class ChatSession {
         // the question as typed when this browser sent it, else as the history holds it (written as the turn runs)
         const input = inFlight.input ?? view.runningInput;
         if (input !== null) this.dispatch({ type: 'user', id: localId('user'), text: input });
-        this.startTurn(
+        const turn = this.startTurn(
           { kind: 'attach', responseId: inFlight.responseId, sessionId: stored.sessionId, ...(input !== null ? { input } : {}) },
           inFlight.input,
           inFlight.historyBefore,
         );
+        this.ambiguousTail = view.ambiguousTail ? { turn, ...view.ambiguousTail } : null;
       }
     } finally {
       if (!this.disposed) {
@@ -360,7 +368,7 @@ export class ChatSession {
       onConnection: (state) => this.onConnection(turn, state),
       onResumed: (ms) => this.o.hooks?.resumed?.(ms),
     });
-    const turn: Turn = { runner, messageId, input, historyBefore, abandoned: false, counted: false, interruptReported: false };
+    const turn: Turn = { runner, messageId, input, historyBefore, abandoned: false, counted: false, interruptReported: false, reattached: false };
     this.turn = turn;
     this.publish();
     runner.run(start).then(
@@ -373,6 +381,7 @@ export class ChatSession {
   private onTurnEvent(turn: Turn, event: StreamEvent, cancelled: boolean): void {
     if (this.disposed || this.turn !== turn) return;
     this.dispatch({ type: 'event', id: turn.messageId, event, cancelled });
+    if (this.ambiguousTail?.turn === turn) this.settleAmbiguousTail(event);
     if (event.event === 'response.created') {
       this.countTurn(turn);
       // the session exists now: the list taken before its first message is spent
@@ -392,6 +401,7 @@ export class ChatSession {
 
   private onConnection(turn: Turn, state: ConnectionState): void {
     if (this.disposed || this.turn !== turn) return;
+    if (state.kind === 'reconnecting') turn.reattached = true;
     const shown = statusOfConnection(state);
     if (shown) this.dispatch({ type: 'status', id: turn.messageId, ...shown });
     if (state.kind === 'interrupted' && !turn.interruptReported) {
@@ -407,10 +417,14 @@ export class ChatSession {
     this.publish();
     void this.o.persistence.save({ sessionId: this.sessionId, responseId: null });
     const message = this.conversation.messages.find((m): m is AssistantMessage => m.id === turn.messageId && m.role === 'assistant');
-    if (message) this.record(turn, message);
+    if (this.ambiguousTail?.turn === turn) this.ambiguousTail = null;
+    const mayBeOnePiece = outcome.kind === 'completed' && (outcome.via !== 'stream' || turn.reattached);
+    if (message) {
+      if (mayBeOnePiece) void this.splitLikeHistory(turn, message);
+      else this.record(turn, message);
+    }
     if (outcome.kind === 'completed') {
       if (message) this.o.hooks?.responseCompleted?.(message);
-      if (message && outcome.via !== 'stream') void this.splitLikeHistory(turn, message);
     } else {
       this.o.hooks?.error?.(message?.error ?? outcome.error);
     }
@@ -423,21 +437,39 @@ export class ChatSession {
    */
   private async splitLikeHistory(turn: Turn, message: AssistantMessage): Promise<void> {
     const sessionId = this.sessionId;
-    if (!sessionId) return;
-    let detail: SessionDetail;
+    let detail: SessionDetail | null = null;
     try {
-      detail = await this.o.api.getSession(sessionId);
+      if (sessionId) detail = await this.o.api.getSession(sessionId);
     } catch {
-      return;
+      // best effort: the answer stays as it came
     }
     if (this.disposed || turn.abandoned || this.sessionId !== sessionId) return;
-    const turns = historyTurns(Array.isArray(detail.history) ? detail.history : []);
+    const turns = historyTurns(detail && Array.isArray(detail.history) ? detail.history : []);
     const asked = turns.findLast((t) => answerText(t) === message.text && (turn.input === null || (t.user !== null && isUserText(t.user.content, turn.input))));
-    if (!asked) return;
-    this.dispatch({ type: 'text-blocks', id: message.id, blocks: asked.answers.map((row) => row.content) });
-    const split = this.conversation.messages.find((m): m is AssistantMessage => m.id === message.id && m.role === 'assistant');
-    // the transcript replaces a turn by its response id; one without is not written twice
-    if (split && split !== message && split.responseId) this.record(turn, split);
+    if (asked) this.dispatch({ type: 'text-blocks', id: message.id, blocks: asked.answers.map((row) => row.content) });
+    const shown = this.conversation.messages.find((m): m is AssistantMessage => m.id === message.id && m.role === 'assistant');
+    this.record(turn, shown ?? message);
+  }
+
+  /**
+   * While the live replay's text grows, it settles whether the history's last answer was the running
+   * turn's interim text (then the live answer shows it, and the copy goes) or an earlier turn's.
+   */
+  private settleAmbiguousTail(event: StreamEvent): void {
+    const tail = this.ambiguousTail!;
+    const terminal = event.event === 'response.completed' || event.event === 'response.failed';
+    if (event.event !== 'response.output_text.delta' && !terminal) return;
+    const live = this.conversation.messages.find((m): m is AssistantMessage => m.id === tail.turn.messageId && m.role === 'assistant');
+    const text = live?.text ?? '';
+    if (!terminal && text.length < tail.text.length) {
+      if (!tail.text.startsWith(text)) this.ambiguousTail = null;
+      return;
+    }
+    this.ambiguousTail = null;
+    if (!text.startsWith(tail.text)) return;
+    this.dispatch({ type: 'remove', id: tail.answerId });
+    // the running turn's rows begin after the row before its question
+    if (this.history) this.history = { ...this.history, lastId: tail.rowsBefore };
   }
 
   /** A finished turn into the local transcript, so a reload shows it as it ended. */
@@ -486,7 +518,7 @@ export class ChatSession {
     }
     if (!storedResponseId) return null;
     const last = historyTurns(history).at(-1);
-    if (last && last.answers.length > 0 && pendingInput !== null && last.user && isUserText(last.user.content, pendingInput)) return null;
+    if (answeredInHistory(history, stored)) return null;
     try {
       const response = await this.o.api.getResponse(storedResponseId);
       if (response.status !== 'in_progress' && last && last.answers.length > 0) return null;
@@ -535,6 +567,26 @@ export class ChatSession {
       notice: this.notice,
     };
   }
+}
+
+/**
+ * First revision (history written at the end): whether the stored in-flight turn's answer is in the
+ * history already. By what the history held before it when known (a Retry asks the same question
+ * again, so the text alone cannot tell), else by its question on the last turn.
+ */
+function answeredInHistory(history: readonly HistoryMessage[], stored: PersistedIds): boolean {
+  const input = stored.pendingInput ?? null;
+  if (input === null) return false;
+  const before = stored.historyBefore;
+  if (before) {
+    const from = before.lastId === null ? 0 : history.findIndex((row) => row.id === before.lastId) + 1;
+    if (from > 0 || before.lastId === null) {
+      const turn = historyTurns(history.slice(from)).filter((t) => t.user !== null)[before.turnsSince];
+      return turn !== undefined && turn.answers.length > 0 && isUserText(turn.user!.content, input);
+    }
+  }
+  const last = historyTurns(history).at(-1);
+  return last !== undefined && last.answers.length > 0 && last.user !== null && isUserText(last.user.content, input);
 }
 
 function busyHere(): Agent37Error {

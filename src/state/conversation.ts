@@ -178,7 +178,7 @@ function grow(parts: readonly AnswerPart[], type: 'text' | 'reasoning', text: st
 /**
  * The parts once the terminal event names the whole text. When it is what streamed (the usual case),
  * or only its end (a gateway that reports just the text after the last tool), the parts stand. When
- * it extends what streamed, the rest joins the last text part. Otherwise (a replay that did not line
+ * it extends what streamed, the rest follows (see appendText). Otherwise (a replay that did not line
  * up) the terminal text replaces the streamed text, in the place of the first text part.
  */
 function withFinalText(parts: AnswerPart[], streamed: string, final: unknown): AnswerPart[] {
@@ -190,10 +190,11 @@ function withFinalText(parts: AnswerPart[], streamed: string, final: unknown): A
   return [...rest.slice(0, at), { type: 'text', text: final }, ...rest.slice(at)];
 }
 
+/** The rest of the text joins the last part when that is text; after a tool step it is a block of its own. */
 function appendText(parts: AnswerPart[], text: string): AnswerPart[] {
-  const lastText = parts.map((p) => p.type).lastIndexOf('text');
-  if (lastText < 0) return [...parts, { type: 'text', text }];
-  return parts.map((p, i) => (i === lastText && p.type === 'text' ? { type: 'text', text: p.text + text } : p));
+  const last = parts.at(-1);
+  if (last?.type !== 'text') return [...parts, { type: 'text', text }];
+  return [...parts.slice(0, -1), { type: 'text', text: last.text + text }];
 }
 
 /** Runs per stream delta: the answer being written is (almost always) the last message, so search from the end. */

@@ -37,8 +37,14 @@ export interface HistoryView {
   runningInput: string | null;
   /** the newest row before the running turn's rows (what the next turn's lookups count from); null: none */
   lastFinishedId: string | null;
-  /** the transcript's turns that the history still has; the rest are gone from the server and dropped */
+  /** the transcript's turns that the history still has; those older than the history's are gone and dropped */
   transcript: TranscriptTurn[];
+  /**
+   * Set when a turn is running but nothing told where its rows begin (another tab's turn, say) and the
+   * last turn in history has an answer: that answer may be the running turn's interim text. The live
+   * replay decides: if its text starts with this one, it is, and the message goes.
+   */
+  ambiguousTail: { answerId: string; text: string; rowsBefore: string | null } | null;
 }
 
 export function historyView(history: readonly HistoryMessage[], options: HistoryViewOptions = {}): HistoryView {
@@ -48,26 +54,70 @@ export function historyView(history: readonly HistoryMessage[], options: History
   const runningUser = runningFrom < 0 ? undefined : history[runningFrom];
   const typed = options.running?.input ?? null;
 
+  const turns = historyTurns(finishedRows);
+  const matched = matchTranscript(turns, transcript);
   const messages: ChatMessage[] = [];
-  const kept: TranscriptTurn[] = [];
-  let next = 0;
-  for (const turn of historyTurns(finishedRows)) {
-    const match = turn.user ? findTranscriptTurn(transcript, next, turn.user.content) : -1;
-    const recorded = match < 0 ? undefined : transcript[match];
-    if (recorded) {
-      next = match + 1;
-      kept.push(recorded);
-    }
+  turns.forEach((turn, i) => {
+    const recorded = matched.byTurn[i];
     if (turn.user) messages.push({ role: 'user', id: turn.user.id, text: recorded?.input ?? turn.user.content });
     const answer = answerOf(turn, recorded);
     if (answer) messages.push(answer);
-  }
+  });
+  const last = turns.at(-1);
+  const lastAnswer = messages.at(-1);
+  const ambiguous =
+    options.running && runningFrom < 0 && !options.running.before && (options.running.input ?? null) === null && last?.user && lastAnswer?.role === 'assistant'
+      ? { answerId: lastAnswer.id, text: lastAnswer.text, rowsBefore: rowBefore(history, last.user.id) }
+      : null;
   return {
     messages,
     runningInput: runningUser ? (typed !== null && isUserText(runningUser.content, typed) ? typed : runningUser.content) : null,
     lastFinishedId: finishedRows.at(-1)?.id ?? null,
-    transcript: kept,
+    transcript: matched.kept,
+    ambiguousTail: ambiguous,
   };
+}
+
+/**
+ * Pairs history turns with the transcript's, newest first (the transcript holds the latest turns; the
+ * history may reach further back). A pair must agree on the question and on the text (whitespace
+ * aside): the same, or one the start of the other (a turn cut short, a store that trims). A
+ * transcript turn older than the oldest pair is one the server no longer has and is dropped.
+ */
+function matchTranscript(turns: readonly HistoryTurn[], transcript: readonly TranscriptTurn[]): { byTurn: (TranscriptTurn | undefined)[]; kept: TranscriptTurn[] } {
+  const byTurn: (TranscriptTurn | undefined)[] = new Array(turns.length).fill(undefined);
+  let next = transcript.length - 1;
+  let oldestMatch = transcript.length;
+  for (let i = turns.length - 1; i >= 0 && next >= 0; i--) {
+    const turn = turns[i]!;
+    if (!turn.user) continue;
+    for (let j = next; j >= 0; j--) {
+      if (!agrees(turn, transcript[j]!)) continue;
+      byTurn[i] = transcript[j];
+      oldestMatch = j;
+      next = j - 1;
+      break;
+    }
+  }
+  return { byTurn, kept: transcript.length > 0 && oldestMatch === transcript.length ? [...transcript] : transcript.slice(oldestMatch) };
+}
+
+function agrees(turn: HistoryTurn, recorded: TranscriptTurn): boolean {
+  if (!turn.user || !isUserText(turn.user.content, recorded.input)) return false;
+  const server = answerText(turn).replace(/\s+/g, '');
+  const local = textOf(recorded.parts).replace(/\s+/g, '');
+  if (server === local) return true;
+  if (server === '' || local === '') return false;
+  return local.startsWith(server) || server.startsWith(local);
+}
+
+function textOf(parts: readonly AnswerPart[]): string {
+  return parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+}
+
+function rowBefore(history: readonly HistoryMessage[], id: string): string | null {
+  const at = history.findIndex((row) => row.id === id);
+  return at > 0 ? history[at - 1]!.id : null;
 }
 
 /**
@@ -99,35 +149,26 @@ function runningTurnStart(history: readonly HistoryMessage[], running: RunningTu
   return lastUser;
 }
 
-/** The first transcript turn from `from` on that asked this stored text; turns skipped over are gone from the server. */
-function findTranscriptTurn(transcript: readonly TranscriptTurn[], from: number, stored: string): number {
-  for (let i = from; i < transcript.length; i++) if (isUserText(stored, transcript[i]!.input)) return i;
-  return -1;
-}
-
 /**
  * One turn's answer. The server is the truth for text: the transcript's parts are used as they are
- * when their text is the server's; otherwise the server's rows make the parts and the transcript
- * adds its tool steps (before the final row's text) and its status, usage and error.
+ * when their text is the server's; otherwise the server's rows make the text and the transcript adds
+ * its tool steps where they happened (after the text that came before them) and its status, usage
+ * and error.
  */
 function answerOf(turn: HistoryTurn, recorded: TranscriptTurn | undefined): AssistantMessage | null {
-  const serverParts = partsOfRows(turn.answers);
   const id = turn.answers[0]?.id ?? `${turn.user?.id ?? 'answer'}:answer`;
-  if (!recorded) return serverParts.length > 0 ? withParts(emptyAnswer(id, 'complete'), serverParts) : null;
-
-  const recordedText = recorded.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  if (!recorded) {
+    const serverParts = partsOfRows(turn.answers);
+    return serverParts.length > 0 ? withParts(emptyAnswer(id, 'complete'), serverParts) : null;
+  }
   let parts: AnswerPart[];
   if (turn.answers.length === 0) {
-    // nothing of it on the server: a failed, stopped or empty turn shows as it ended; a full answer the server lost does not
-    if (recorded.status === 'complete' && recordedText !== '') return null;
+    // nothing of it on the server: a failed, stopped or empty turn shows as it ended
     parts = recorded.parts;
-  } else if (recordedText === answerText(turn)) {
+  } else if (textOf(recorded.parts) === answerText(turn)) {
     parts = recorded.parts;
   } else {
-    const tools = recorded.parts.filter((p) => p.type === 'tool');
-    const lastText = serverParts.map((p) => p.type).lastIndexOf('text');
-    const at = lastText < 0 ? serverParts.length : lastText;
-    parts = [...serverParts.slice(0, at), ...tools, ...serverParts.slice(at)];
+    parts = withRecordedSteps(turn.answers, recorded.parts);
   }
   const answer: AssistantMessage = {
     ...withParts(emptyAnswer(id, recorded.status), parts),
@@ -136,6 +177,26 @@ function answerOf(turn: HistoryTurn, recorded: TranscriptTurn | undefined): Assi
   };
   if (recorded.status === 'failed' && recorded.error) answer.error = new Agent37Error(recorded.error);
   return answer;
+}
+
+/** The server's rows, with each recorded tool step put back after the rows whose text preceded it. */
+function withRecordedSteps(rows: readonly HistoryMessage[], recorded: readonly AnswerPart[]): AnswerPart[] {
+  const steps: { before: number; part: AnswerPart }[] = [];
+  let written = 0;
+  for (const part of recorded) {
+    if (part.type === 'text') written += part.text.length;
+    else if (part.type === 'tool') steps.push({ before: written, part });
+  }
+  const parts: AnswerPart[] = [];
+  let served = 0;
+  let next = 0;
+  for (const row of rows) {
+    while (next < steps.length && steps[next]!.before <= served) parts.push(steps[next++]!.part);
+    parts.push(...partsOfRows([row]));
+    served += row.content.length;
+  }
+  while (next < steps.length) parts.push(steps[next++]!.part);
+  return parts;
 }
 
 /** Each row's thinking, then its text: interim and final texts stay separate blocks. */

@@ -126,6 +126,33 @@ for (const variant of VARIANTS) {
       expect(answer.steps.every((s) => s.status !== 'running')).to.equal(true);
     });
 
+    if (variant.hermes) {
+      it('another page showing a turn it did not send: the history’s interim rows are not shown twice', async () => {
+        const net = new RecordingFetch();
+        const first = await mountChat({ prefix, net });
+        await sendFromComposer(first.el, 'first [no-tools]');
+        const firstAnswer = await untilAnswerEnds(first.el);
+        net.add({ when: isPost, pace: '15', times: 1 });
+        await sendFromComposer(first.el, 'second, with tools');
+        await until(() => (lastAnswer(first.el)?.steps.length ?? 0) > 0, 'a tool step', 15_000);
+        // a page that knows the conversation but not the running turn (another persist-key holding the same session)
+        const persistKey = `${first.persistKey}-other`;
+        const grant = await client(prefix, { user: first.user }).tokens.get();
+        await createPersistence(grant.api_base, persistKey).save({ sessionId: first.el.sessionId, responseId: null });
+        const other = await mountChat({ prefix, user: first.user, persistKey });
+        const answer = await untilAnswerEnds(other.el, 30_000);
+        const server = await serverTurn(prefix, first.user, first.el.sessionId!);
+        expect(answer.text).to.equal(server.answer);
+        const expected = prefix === '/api/agent37'
+          ? // written as it runs: the question was in the history, and its interim row is now the live answer's
+            [['user', 'first [no-tools]'], ['assistant', firstAnswer.text], ['user', 'second, with tools'], ['assistant', server.answer]]
+          : // written at the end: nothing of the running turn was there; the question is not known yet
+            [['user', 'first [no-tools]'], ['assistant', firstAnswer.text], ['assistant', server.answer]];
+        expect(other.el.messages.map((m) => [m.role, m.text])).to.deep.equal(expected);
+        await untilAnswerEnds(first.el);
+      });
+    }
+
     it('a reload after the turn shows exactly what was on screen: steps with durations and failures, usage, Stopped, a failed turn’s error', async () => {
       const net = new RecordingFetch();
       const first = await mountChat({ prefix, net });

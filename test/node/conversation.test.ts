@@ -185,3 +185,27 @@ test("a terminal text that is only the end of what streamed (final-only reading)
   assert.equal(empty.status, 'complete');
   assert.deepEqual(empty.parts, []);
 });
+
+test('the rest of a text the terminal event completes goes after a tool step that came last, not above it', () => {
+  const a = answer(
+    run([
+      { type: 'assistant', id: 'a1' },
+      ev({ event: 'response.output_text.delta', data: { text: 'Let me check.' } }),
+      ev({ event: 'response.tool_call.started', data: { tool: 't' } }),
+      ev({ event: 'response.completed', data: { output_text: 'Let me check.The answer is 42.', usage: null } }),
+    ]),
+  );
+  assert.deepEqual(
+    a.parts.map((p) => (p.type === 'text' ? p.text : p.type)),
+    ['Let me check.', 'tool', 'The answer is 42.'],
+  );
+  // and a one-piece text is split the way the history's rows are
+  const split = reduceConversation(
+    run([{ type: 'assistant', id: 'a1' }, ev({ event: 'response.completed', data: { output_text: 'Let me check.The answer.', usage: null } })]),
+    { type: 'text-blocks', id: 'a1', blocks: ['Let me check.', 'The answer.'] },
+  );
+  assert.deepEqual(
+    answer(split).parts.map((p) => (p.type === 'text' ? p.text : p.type)),
+    ['Let me check.', 'The answer.'],
+  );
+});

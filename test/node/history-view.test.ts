@@ -141,7 +141,8 @@ test('the server is the truth for text: a turn it no longer has is dropped; a te
   const step = { tool: 'web_search', label: 'Searching', status: 'completed' as const, duration_ms: 5 };
   const transcript: TranscriptTurn[] = [
     { responseId: 'gone', input: 'Q1', status: 'complete', parts: [{ type: 'text', text: 'old' }], at: 1 },
-    { responseId: 'r2', input: 'Q2', status: 'complete', parts: [{ type: 'tool', step }, { type: 'text', text: 'Local text' }], at: 2 },
+    // what the page saw of it stopped short of the last word (a replay that did not line up)
+    { responseId: 'r2', input: 'Q2', status: 'complete', parts: [{ type: 'text', text: 'Server interim.' }, { type: 'tool', step }, { type: 'text', text: 'Server' }], at: 2 },
   ];
   const view = historyView(history, { transcript });
   assert.deepEqual(shape(view.messages), ['user: Q2', 'answer(complete): Server interim. | [web_search] | Server final.']);
@@ -165,4 +166,36 @@ test('an unanswered last user row this browser recorded as finished is not taken
   const view = historyView(history, { running: {}, transcript });
   assert.deepEqual(shape(view.messages), ['user: Q1', 'answer(failed): ']);
   assert.equal(view.runningInput, null);
+});
+
+test('a turn the transcript has no record of never takes another turn’s record with the same question', () => {
+  const history = rows(['user', 'yes'], ['assistant', 'Great, booked.'], ['user', 'weather?'], ['assistant', 'Sunny.'], ['user', 'yes']);
+  const step = { tool: 'weather', label: 'Checking the weather', status: 'completed' as const, duration_ms: 3 };
+  const transcript: TranscriptTurn[] = [
+    { responseId: 'w', input: 'weather?', status: 'complete', parts: [{ type: 'tool', step }, { type: 'text', text: 'Sunny.' }], at: 1 },
+    { responseId: 'y', input: 'yes', status: 'failed', parts: [], error: { code: 'agent_error', message: 'x' }, at: 2 },
+  ];
+  const view = historyView(history, { transcript });
+  assert.deepEqual(shape(view.messages), ['user: yes', 'answer(complete): Great, booked.', 'user: weather?', 'answer(complete): [weather] | Sunny.', 'user: yes', 'answer(failed): ']);
+  assert.deepEqual(
+    view.transcript.map((t) => t.responseId),
+    ['w', 'y'],
+  );
+});
+
+test('a turn that failed after a tool, with only its interim row on the server: the step stays after that text', () => {
+  const history = rows(['user', 'Q'], ['assistant', 'Let me check.']);
+  const step = { tool: 'read_file', label: 'Reading', status: 'failed' as const };
+  const transcript: TranscriptTurn[] = [
+    { responseId: 'r', input: 'Q', status: 'failed', parts: [{ type: 'text', text: 'Let me check.' }, { type: 'tool', step }, { type: 'text', text: 'Half' }], error: { code: 'provider_error', message: 'x' }, at: 1 },
+  ];
+  assert.deepEqual(shape(historyView(history, { transcript }).messages), ['user: Q', 'answer(failed): Let me check. | [read_file]']);
+});
+
+test('someone else’s running turn, its place unknown, with an answered last turn: that answer is flagged for the live replay to settle', () => {
+  const history = rows(['user', 'Q1'], ['assistant', 'A1'], ['user', 'Q2'], ['assistant', 'Let me check.']);
+  const view = historyView(history, { running: {} });
+  assert.deepEqual(view.ambiguousTail, { answerId: history[3]!.id, text: 'Let me check.', rowsBefore: history[1]!.id });
+  assert.equal(historyView(history, { running: { input: 'Q2' } }).ambiguousTail, null);
+  assert.equal(historyView(history).ambiguousTail, null);
 });
