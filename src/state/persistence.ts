@@ -6,9 +6,10 @@
  * a busy disk): then callers wait at most the timeout, and the writes still land, in order, when it
  * answers, so a reload never brings back a conversation the visitor left.
  */
-import { createStore, get, setMany, type UseStore } from 'idb-keyval';
+import { get, setMany, type UseStore } from 'idb-keyval';
 import { Agent37Error } from '../contract/errors.js';
 import type { KnownHistory } from '../client/turn-lookup.js';
+import { GuardedIdb } from './guarded-idb.js';
 
 export interface PersistedIds {
   sessionId: string | null;
@@ -49,31 +50,30 @@ interface StoredResponse {
 }
 
 export class IdbPersistence implements Persistence {
-  /** set once storage fell back to memory (why); null while IndexedDB works */
-  fallback: Agent37Error | null = null;
-
-  private readonly dbName: string;
-  private readonly options: PersistenceOptions;
-  private store: UseStore | null = null;
+  private readonly idb: GuardedIdb;
   /** the latest values: what load() answers after a fallback or while IndexedDB is slow */
   private memory: PersistedIds = { sessionId: null, responseId: null, pendingInput: null, historyBefore: null };
   /** writes reach IndexedDB one after another, however late it answers, so the last one wins */
   private queue: Promise<void> = Promise.resolve();
 
   constructor(dbName: string, options: PersistenceOptions = {}) {
-    this.dbName = dbName;
-    this.options = options;
+    this.idb = new GuardedIdb(dbName, options, 'This browser did not let the chat keep the conversation, so it will not survive a reload.');
+  }
+
+  /** set once storage fell back to memory (why); null while IndexedDB works */
+  get fallback(): Agent37Error | null {
+    return this.idb.fallback;
   }
 
   async load(): Promise<PersistedIds> {
     // a slow write stays queued; its values are in memory already
-    if (!(await this.within(this.queue))) return { ...this.memory };
-    const store = this.usable();
+    if (!(await this.idb.within(this.queue))) return { ...this.memory };
+    const store = this.idb.usable();
     if (!store) return { ...this.memory };
     const before = this.memory;
     const read = Promise.all([get<unknown>('session', store), get<unknown>('response', store)]);
     try {
-      const answered = await this.within(read);
+      const answered = await this.idb.within(read);
       // too slow: start from nothing rather than keep the visitor waiting; a late answer is ignored
       if (!answered) return { ...this.memory };
       const [session, response] = await read;
@@ -87,7 +87,7 @@ export class IdbPersistence implements Persistence {
         historyBefore: stored?.before ?? null,
       };
     } catch (cause) {
-      this.fallBack(cause);
+      this.idb.fallBack(cause);
     }
     return { ...this.memory };
   }
@@ -97,7 +97,7 @@ export class IdbPersistence implements Persistence {
     this.memory = { sessionId: v.sessionId, responseId: v.responseId, pendingInput: v.pendingInput ?? null, historyBefore: v.historyBefore ?? null };
     const snapshot = this.memory;
     this.queue = this.queue.then(async () => {
-      const store = this.usable();
+      const store = this.idb.usable();
       if (!store) return;
       const response: StoredResponse | null = snapshot.responseId
         ? { id: snapshot.responseId, input: snapshot.pendingInput ?? null, before: snapshot.historyBefore ?? null }
@@ -111,52 +111,13 @@ export class IdbPersistence implements Persistence {
           store,
         );
       } catch (cause) {
-        this.fallBack(cause);
+        this.idb.fallBack(cause);
       }
     });
-    await this.within(this.queue);
+    await this.idb.within(this.queue);
   }
 
-  private usable(): UseStore | null {
-    if (this.fallback) return null;
-    if (this.store) return this.store;
-    if (this.options.store) return (this.store = this.options.store);
-    try {
-      if (typeof indexedDB === 'undefined' || indexedDB === null) {
-        this.fallBack(new Error('IndexedDB is not available in this browser.'));
-        return null;
-      }
-      this.store = createStore(this.dbName, 'kv');
-      return this.store;
-    } catch (cause) {
-      this.fallBack(cause);
-      return null;
-    }
-  }
 
-  /** Whether `work` settled within the timeout; it is never abandoned (a blocked upgrade ends). */
-  private within(work: Promise<unknown>): Promise<boolean> {
-    const ms = this.options.timeoutMs ?? 1000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    });
-    const settled = work.then(
-      () => true,
-      () => true,
-    );
-    return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
-  }
-
-  private fallBack(cause: unknown): void {
-    if (this.fallback) return;
-    this.fallback = new Agent37Error({
-      code: 'storage_unavailable',
-      message: 'This browser did not let the chat keep the conversation, so it will not survive a reload.',
-      cause,
-    });
-    this.options.onFallback?.(this.fallback);
-  }
 }
 
 function parseResponse(value: unknown): StoredResponse | null {

@@ -14,10 +14,11 @@
  * conversation, `index` lists them all from least to most recently updated with their sizes, so the
  * bounds are kept without reading every conversation.
  */
-import { createStore, get, promisifyRequest, type UseStore } from 'idb-keyval';
+import { get, promisifyRequest, type UseStore } from 'idb-keyval';
 import { Agent37Error } from '../contract/errors.js';
 import type { Usage } from '../contract/gateway.js';
 import type { AnswerPart, ToolStep, TranscriptTurn } from './conversation-types.js';
+import { GuardedIdb } from './guarded-idb.js';
 import { persistenceDbName } from './persistence.js';
 
 export interface TranscriptStore {
@@ -99,13 +100,8 @@ interface Limits {
 type Change = (turns: TranscriptTurn[]) => TranscriptTurn[];
 
 export class IdbTranscriptStore implements TranscriptStore {
-  /** set once storage fell back to memory (why); null while IndexedDB works */
-  fallback: Agent37Error | null = null;
-
-  private readonly dbName: string;
-  private readonly options: TranscriptStoreOptions;
+  private readonly idb: GuardedIdb;
   private readonly limits: Limits;
-  private store: UseStore | null = null;
   /** this page's view: what load() answers after a fallback or while IndexedDB is slow */
   private readonly memory: MemoryTranscripts;
   /** writes (and the reads behind them) reach IndexedDB one after another, however late it answers */
@@ -114,14 +110,22 @@ export class IdbTranscriptStore implements TranscriptStore {
   private readonly reading = new Map<string, Set<Change[]>>();
 
   constructor(dbName: string, options: TranscriptStoreOptions = {}) {
-    this.dbName = dbName;
-    this.options = options;
+    this.idb = new GuardedIdb(
+      dbName,
+      options,
+      'This browser did not let the chat keep its transcript, so tool steps, stops and errors will not survive a reload.',
+    );
     this.limits = {
       maxConversations: Math.max(1, options.maxConversations ?? 50),
       maxTurns: Math.max(1, options.maxTurns ?? 200),
       maxChars: Math.max(1, options.maxChars ?? 20 * 1024 * 1024),
     };
     this.memory = new MemoryTranscripts(this.limits);
+  }
+
+  /** set once storage fell back to memory (why); null while IndexedDB works */
+  get fallback(): Agent37Error | null {
+    return this.idb.fallback;
   }
 
   async load(sessionId: string): Promise<TranscriptTurn[]> {
@@ -134,7 +138,7 @@ export class IdbTranscriptStore implements TranscriptStore {
     this.queue = read.then(() => undefined);
     try {
       // too slow: answer what this page knows rather than keep the visitor waiting; a late answer is ignored
-      if (!(await this.within(read))) return structuredClone(this.memory.get(sessionId));
+      if (!(await this.idb.within(read))) return structuredClone(this.memory.get(sessionId));
       const stored = await read;
       if (stored === null) return structuredClone(this.memory.get(sessionId));
       // a write while reading is newer than what was read
@@ -171,35 +175,35 @@ export class IdbTranscriptStore implements TranscriptStore {
     this.memory.set(sessionId, change(this.memory.get(sessionId)));
     for (const since of this.reading.get(sessionId) ?? []) since.push(change);
     this.queue = this.queue.then(() => this.commit(sessionId, change));
-    await this.within(this.queue);
+    await this.idb.within(this.queue);
   }
 
   /** The stored turns, or null when storage is unusable. Never rejects. */
   private async read(sessionId: string): Promise<TranscriptTurn[] | null> {
-    const store = this.usable();
+    const store = this.idb.usable();
     if (!store) return null;
     try {
       return parseConversation(await get<unknown>(conversationKey(sessionId), store), sessionId)?.turns ?? [];
     } catch (cause) {
-      this.fallBack(cause);
+      this.idb.fallBack(cause);
       return null;
     }
   }
 
   /** Never rejects: a full disk gives up this write, anything else falls back to memory. */
   private async commit(sessionId: string, change: Change): Promise<void> {
-    const store = this.usable();
+    const store = this.idb.usable();
     if (!store) return;
     try {
       await this.writeThrough(store, sessionId, change);
     } catch (cause) {
-      if (!isQuotaError(cause)) return this.fallBack(cause);
+      if (!isQuotaError(cause)) return this.idb.fallBack(cause);
       try {
         await this.dropOldest(store, sessionId);
         await this.writeThrough(store, sessionId, change);
       } catch (again) {
         // still full after making room: this write is given up, the next ones are tried as usual
-        if (!isQuotaError(again)) this.fallBack(again);
+        if (!isQuotaError(again)) this.idb.fallBack(again);
       }
     }
   }
@@ -244,46 +248,7 @@ export class IdbTranscriptStore implements TranscriptStore {
     });
   }
 
-  private usable(): UseStore | null {
-    if (this.fallback) return null;
-    if (this.store) return this.store;
-    if (this.options.store) return (this.store = this.options.store);
-    try {
-      if (typeof indexedDB === 'undefined' || indexedDB === null) {
-        this.fallBack(new Error('IndexedDB is not available in this browser.'));
-        return null;
-      }
-      this.store = createStore(this.dbName, 'kv');
-      return this.store;
-    } catch (cause) {
-      this.fallBack(cause);
-      return null;
-    }
-  }
 
-  /** Whether `work` settled within the timeout; it is never abandoned (a blocked upgrade ends). */
-  private within(work: Promise<unknown>): Promise<boolean> {
-    const ms = this.options.timeoutMs ?? 1000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    });
-    const settled = work.then(
-      () => true,
-      () => true,
-    );
-    return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
-  }
-
-  private fallBack(cause: unknown): void {
-    if (this.fallback) return;
-    this.fallback = new Agent37Error({
-      code: 'storage_unavailable',
-      message: 'This browser did not let the chat keep its transcript, so tool steps, stops and errors will not survive a reload.',
-      cause,
-    });
-    this.options.onFallback?.(this.fallback);
-  }
 }
 
 /** The page's own copy of the conversations it touched, bounded like the stored ones. */

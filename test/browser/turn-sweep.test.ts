@@ -115,22 +115,9 @@ describe('turn runner: the cut sweep', () => {
     const started = performance.now();
     const failures: string[] = [];
     for (const [offset, why] of [...cuts].sort((x, y) => x[0] - y[0])) {
-      const postsBefore = c.net.requests.filter(isPost).length;
-      const completedBefore = a.hooks.completed.length;
       const attachesBefore = c.net.count('GET', '/stream');
-      c.net.add({ when: isPost, fault: `drop-after-bytes=${offset}`, times: 1 });
       const label = `cut at byte ${offset}/${raw.length} (${why})`;
-      try {
-        await a.session.send(INPUT);
-      } catch (e) {
-        failures.push(`${label}: send refused: ${String(e)}`);
-        continue;
-      }
-      await idle(a.session);
-      const run = visible(lastAnswer(a.session));
-      if (JSON.stringify(run) !== JSON.stringify(uncut)) failures.push(`${label}: ${JSON.stringify(run).slice(0, 200)}`);
-      if (a.hooks.completed.length - completedBefore !== 1) failures.push(`${label}: ${a.hooks.completed.length - completedBefore} completions`);
-      if (c.net.requests.filter(isPost).length - postsBefore !== 1) failures.push(`${label}: the input was POSTed again`);
+      if (!(await cutRun(c, a, offset, uncut, label, failures))) continue;
       if (c.net.count('GET', '/stream') - attachesBefore < 1) failures.push(`${label}: never reattached`);
     }
     expect(failures).to.deep.equal([]);
@@ -158,21 +145,8 @@ describe('turn runner: the cut sweep', () => {
     const failures: string[] = [];
     for (const offset of [...offsets].sort((x, y) => x - y)) {
       await a.session.newConversation();
-      const postsBefore = c.net.requests.filter(isPost).length;
-      const completedBefore = a.hooks.completed.length;
-      c.net.add({ when: isPost, fault: `drop-after-bytes=${offset}`, times: 1 });
       const label = `new conversation cut at byte ${offset}/${createdEnd} of response.created`;
-      try {
-        await a.session.send(INPUT);
-      } catch (e) {
-        failures.push(`${label}: send refused: ${String(e)}`);
-        continue;
-      }
-      await idle(a.session);
-      const run = visible(lastAnswer(a.session));
-      if (JSON.stringify(run) !== JSON.stringify(uncut)) failures.push(`${label}: ${JSON.stringify(run).slice(0, 200)}`);
-      if (a.hooks.completed.length - completedBefore !== 1) failures.push(`${label}: ${a.hooks.completed.length - completedBefore} completions`);
-      if (c.net.requests.filter(isPost).length - postsBefore !== 1) failures.push(`${label}: the input was POSTed again`);
+      if (!(await cutRun(c, a, offset, uncut, label, failures))) continue;
       if (a.session.snapshot.sessionId === null) failures.push(`${label}: the session was never named`);
       const users = a.session.snapshot.messages.filter((m) => m.role === 'user').length;
       if (users !== 1) failures.push(`${label}: ${users} user messages`);
@@ -182,6 +156,29 @@ describe('turn runner: the cut sweep', () => {
     logResumes(a, `new-conversation sweep: ${offsets.size} cuts inside response.created`);
   });
 });
+
+/**
+ * One send of INPUT with its POST cut by the simulator at `offset`; what went wrong goes into
+ * `failures`: not the uncut answer, not exactly one completion, the input POSTed again. False when
+ * the send was refused.
+ */
+async function cutRun(c: Client, a: Chat, offset: number, uncut: ReturnType<typeof visible>, label: string, failures: string[]): Promise<boolean> {
+  const postsBefore = c.net.requests.filter(isPost).length;
+  const completedBefore = a.hooks.completed.length;
+  c.net.add({ when: isPost, fault: `drop-after-bytes=${offset}`, times: 1 });
+  try {
+    await a.session.send(INPUT);
+  } catch (e) {
+    failures.push(`${label}: send refused: ${String(e)}`);
+    return false;
+  }
+  await idle(a.session);
+  const run = visible(lastAnswer(a.session));
+  if (JSON.stringify(run) !== JSON.stringify(uncut)) failures.push(`${label}: ${JSON.stringify(run).slice(0, 200)}`);
+  if (a.hooks.completed.length - completedBefore !== 1) failures.push(`${label}: ${a.hooks.completed.length - completedBefore} completions`);
+  if (c.net.requests.filter(isPost).length - postsBefore !== 1) failures.push(`${label}: the input was POSTed again`);
+  return true;
+}
 
 function logResumes(a: Chat, what: string): void {
   const ms = [...a.hooks.resumedMs].sort((x, y) => x - y);
