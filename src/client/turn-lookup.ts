@@ -6,7 +6,7 @@
  */
 import { Agent37Error } from '../contract/errors.js';
 import type { HistoryMessage, SessionDetail } from '../contract/gateway.js';
-import { historyTurns, isUserText, type HistoryTurn } from '../contract/history-turns.js';
+import { historyTurns, isUserText, turnsSince, type HistoryTurn } from '../contract/history-turns.js';
 import type { Agent37Api } from './api.js';
 
 /**
@@ -55,18 +55,12 @@ export class TurnLookup {
     if (!detail) return { kind: 'none' };
     if (detail.active_response_id) return { kind: 'running', sessionId, responseId: detail.active_response_id };
     if (known === undefined || input === undefined) return { kind: 'none' };
-    const history = historyOf(detail);
-    let from = 0;
-    if (known.lastId !== null) {
-      const at = history.findIndex((m) => m.id === known.lastId);
-      // the history no longer holds what we last saw: nothing to tell this turn's messages by
-      if (at < 0) return { kind: 'none' };
-      from = at + 1;
-    }
-    const turns = historyTurns(history.slice(from)).filter((t) => t.user !== null);
-    if (turns.length <= known.turnsSince) return detail.active_response_id === undefined ? { kind: 'not-yet' } : { kind: 'none' };
+    // the history no longer holds what we last saw: nothing to tell this turn's messages by
+    const since = turnsSince(historyOf(detail), known);
+    if (since === null) return { kind: 'none' };
+    if (since.length === 0) return detail.active_response_id === undefined ? { kind: 'not-yet' } : { kind: 'none' };
     // the turns this page sent since that read come first; a later one (another tab's) may follow this one
-    const asked = turns.slice(known.turnsSince).find((t) => isUserText(t.user!.content, input));
+    const asked = since.find((t) => isUserText(t.user!.content, input));
     return asked ? { kind: 'answered', sessionId, turn: asked } : { kind: 'none' };
   }
 

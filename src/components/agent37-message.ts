@@ -159,10 +159,9 @@ export class Agent37Message extends LitElement {
 
   protected renderAnswer(message: AssistantMessage) {
     const live = LIVE_STATUSES.has(message.status);
-    const parts = message.parts;
     const waiting = live && !message.text && message.steps.every((s) => s.status !== 'running') && !message.reasoning;
     return html`<div class="bubble bubble--assistant" part="bubble">
-      ${partGroups(parts).map((group, i, groups) => {
+      ${partGroups(message.parts).map((group, i, groups) => {
         // only the last part can still grow; a text block a tool came after is finished
         const open = live && i === groups.length - 1;
         if (group.type === 'tools') return html`<agent37-tool-steps part="tool-steps" .steps=${group.steps}></agent37-tool-steps>`;
@@ -197,6 +196,16 @@ export class Agent37Message extends LitElement {
     return html`<div class="text" part="text">${text}</div>`;
   }
 
+  /** An answer that ended without one: what happened, and Retry on the last answer. */
+  protected renderRetryable(error: Agent37Error) {
+    return html`<agent37-notice
+      exportparts="error, error-detail, retry-button"
+      ?retryable=${this.retryable}
+      .error=${error}
+      @retry-request=${this._onRetryRequest}
+    ></agent37-notice>`;
+  }
+
   protected renderState(message: AssistantMessage) {
     switch (message.status) {
       case 'stopped':
@@ -216,22 +225,10 @@ export class Agent37Message extends LitElement {
           @resume-request=${this._onResumeRequest}
         ></agent37-notice>`;
       case 'failed':
-        return html`<agent37-notice
-          exportparts="error, error-detail, retry-button"
-          ?retryable=${this.retryable}
-          .error=${message.error ?? AGENT_FAILED}
-          @retry-request=${this._onRetryRequest}
-        ></agent37-notice>`;
+        return this.renderRetryable(message.error ?? AGENT_FAILED);
       case 'complete':
         // no text at all: usually the instance's budget is spent; say so rather than show an empty bubble
-        return message.text === ''
-          ? html`<agent37-notice
-              exportparts="error, retry-button"
-              ?retryable=${this.retryable}
-              .error=${EMPTY_ANSWER}
-              @retry-request=${this._onRetryRequest}
-            ></agent37-notice>`
-          : nothing;
+        return message.text === '' ? this.renderRetryable(EMPTY_ANSWER) : nothing;
       default:
         return nothing;
     }
@@ -246,14 +243,33 @@ const EMPTY_ANSWER = new Agent37Error({ code: 'empty_answer', message: 'The agen
 
 type PartGroup = { type: 'reasoning' | 'text'; text: string } | { type: 'tools'; steps: ToolStep[] };
 
+/**
+ * A run of tool parts → its steps, the same array while the run's parts are the same objects: the
+ * answer re-renders per frame as its text streams, and the step list then need not.
+ */
+const stepsOfRun = new WeakMap<AnswerPart, { parts: AnswerPart[]; steps: ToolStep[] }>();
+
 /** The parts as rendered: consecutive tool steps share one list. */
 function partGroups(parts: readonly AnswerPart[]): PartGroup[] {
   const groups: PartGroup[] = [];
-  for (const part of parts) {
-    const last = groups.at(-1);
-    if (part.type !== 'tool') groups.push(part);
-    else if (last?.type === 'tools') last.steps.push(part.step);
-    else groups.push({ type: 'tools', steps: [part.step] });
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.type !== 'tool') {
+      groups.push(part);
+      continue;
+    }
+    let end = i + 1;
+    while (end < parts.length && parts[end]!.type === 'tool') end++;
+    const run = parts.slice(i, end);
+    const known = stepsOfRun.get(part);
+    if (known && known.parts.length === run.length && known.parts.every((p, k) => p === run[k])) {
+      groups.push({ type: 'tools', steps: known.steps });
+    } else {
+      const steps = run.map((p) => (p as Extract<AnswerPart, { type: 'tool' }>).step);
+      stepsOfRun.set(part, { parts: run, steps });
+      groups.push({ type: 'tools', steps });
+    }
+    i = end - 1;
   }
   return groups;
 }

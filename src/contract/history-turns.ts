@@ -28,6 +28,19 @@ export function historyTurns(history: readonly HistoryMessage[]): HistoryTurn[] 
   return turns;
 }
 
+/**
+ * The turns past what a page last saw of the history: after the row `lastId` (null: from the start),
+ * less the first `turnsSince` turns (ones the page itself sent since). Null when `lastId` is no
+ * longer in the history, so nothing tells the turns apart.
+ */
+export function turnsSince(history: readonly HistoryMessage[], known: { lastId: string | null; turnsSince: number }): HistoryTurn[] | null {
+  const from = known.lastId === null ? 0 : history.findIndex((row) => row.id === known.lastId) + 1;
+  if (known.lastId !== null && from === 0) return null;
+  return historyTurns(history.slice(from))
+    .filter((t) => t.user !== null)
+    .slice(known.turnsSince);
+}
+
 /** The answer's text as streamed: the rows' texts run together, with no separator (as the gateway streams them). */
 export function answerText(turn: HistoryTurn): string {
   return turn.answers.map((row) => row.content).join('');

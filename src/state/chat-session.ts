@@ -6,7 +6,7 @@
 import type { Agent37Api } from '../client/api.js';
 import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../contract/gateway.js';
 import { Agent37Error, toAgent37Error } from '../contract/errors.js';
-import { answerText, historyTurns, isUserText } from '../contract/history-turns.js';
+import { answerText, historyTurns, isUserText, turnsSince } from '../contract/history-turns.js';
 import { TurnRunner, type ConnectionState, type KnownHistory, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
 import { emptyConversation, isFinished, reduceConversation, type ConversationAction, type ConversationState } from './conversation.js';
 import type { AssistantMessage, ChatMessage, MessageStatus, TranscriptTurn } from './conversation-types.js';
@@ -577,13 +577,10 @@ export class ChatSession {
 function answeredInHistory(history: readonly HistoryMessage[], stored: PersistedIds): boolean {
   const input = stored.pendingInput ?? null;
   if (input === null) return false;
-  const before = stored.historyBefore;
-  if (before) {
-    const from = before.lastId === null ? 0 : history.findIndex((row) => row.id === before.lastId) + 1;
-    if (from > 0 || before.lastId === null) {
-      const turn = historyTurns(history.slice(from)).filter((t) => t.user !== null)[before.turnsSince];
-      return turn !== undefined && turn.answers.length > 0 && isUserText(turn.user!.content, input);
-    }
+  const since = stored.historyBefore ? turnsSince(history, stored.historyBefore) : null;
+  if (since) {
+    const turn = since[0];
+    return turn !== undefined && turn.answers.length > 0 && isUserText(turn.user!.content, input);
   }
   const last = historyTurns(history).at(-1);
   return last !== undefined && last.answers.length > 0 && last.user !== null && isUserText(last.user.content, input);

@@ -139,6 +139,13 @@ export function withParts(m: AssistantMessage, parts: AnswerPart[]): AssistantMe
   return { ...m, parts, text, reasoning, steps };
 }
 
+/** The visible text of some parts, joined as streamed. */
+export function textOfParts(parts: readonly AnswerPart[]): string {
+  let text = '';
+  for (const part of parts) if (part.type === 'text') text += part.text;
+  return text;
+}
+
 export function isFinished(status: MessageStatus): boolean {
   return status === 'complete' || status === 'stopped' || status === 'failed';
 }

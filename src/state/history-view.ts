@@ -10,9 +10,9 @@
  */
 import { Agent37Error } from '../contract/errors.js';
 import type { HistoryMessage } from '../contract/gateway.js';
-import { answerText, historyTurns, isUserText, readableThinking, type HistoryTurn } from '../contract/history-turns.js';
+import { answerText, historyTurns, isUserText, readableThinking, turnsSince, type HistoryTurn } from '../contract/history-turns.js';
 import type { KnownHistory } from '../client/turn.js';
-import { emptyAnswer, withParts } from './conversation.js';
+import { emptyAnswer, textOfParts, withParts } from './conversation.js';
 import type { AnswerPart, AssistantMessage, ChatMessage, TranscriptTurn } from './conversation-types.js';
 
 /** What is known of the turn the session reports running (`active_response_id`, or a stored in-flight id). */
@@ -99,20 +99,17 @@ function matchTranscript(turns: readonly HistoryTurn[], transcript: readonly Tra
       break;
     }
   }
-  return { byTurn, kept: transcript.length > 0 && oldestMatch === transcript.length ? [...transcript] : transcript.slice(oldestMatch) };
+  // no pair at all: nothing says which records are gone
+  return { byTurn, kept: oldestMatch === transcript.length ? [...transcript] : transcript.slice(oldestMatch) };
 }
 
 function agrees(turn: HistoryTurn, recorded: TranscriptTurn): boolean {
   if (!turn.user || !isUserText(turn.user.content, recorded.input)) return false;
   const server = answerText(turn).replace(/\s+/g, '');
-  const local = textOf(recorded.parts).replace(/\s+/g, '');
+  const local = textOfParts(recorded.parts).replace(/\s+/g, '');
   if (server === local) return true;
   if (server === '' || local === '') return false;
   return local.startsWith(server) || server.startsWith(local);
-}
-
-function textOf(parts: readonly AnswerPart[]): string {
-  return parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
 }
 
 function rowBefore(history: readonly HistoryMessage[], id: string): string | null {
@@ -129,17 +126,13 @@ function rowBefore(history: readonly HistoryMessage[], id: string): string | nul
 function runningTurnStart(history: readonly HistoryMessage[], running: RunningTurnHint, transcript: readonly TranscriptTurn[]): number {
   const input = running.input ?? null;
   const matches = (row: HistoryMessage) => input === null || isUserText(row.content, input);
-  const before = running.before;
-  if (before) {
-    const from = before.lastId === null ? 0 : history.findIndex((row) => row.id === before.lastId) + 1;
-    if (from > 0 || before.lastId === null) {
-      const users = indexesOf(history, from, (row) => row.role === 'user');
-      // the turns this page sent since that read come first; the running turn's row is the next one
-      const candidates = users.slice(before.turnsSince).filter((i) => matches(history[i]!));
-      return candidates.length > 0 ? candidates[0]! : -1;
-    }
+  const since = running.before ? turnsSince(history, running.before) : null;
+  if (since) {
+    // the turns this page sent since that read come first; the running turn's row is the next one
+    const asked = since.find((t) => matches(t.user!));
+    return asked ? history.indexOf(asked.user!) : -1;
   }
-  const lastUser = lastIndexOf(history, (row) => row.role === 'user');
+  const lastUser = history.findLastIndex((row) => row.role === 'user');
   if (lastUser < 0) return -1;
   if (input !== null) return isUserText(history[lastUser]!.content, input) ? lastUser : -1;
   const answered = history.slice(lastUser + 1).some((row) => row.role === 'assistant');
@@ -165,7 +158,7 @@ function answerOf(turn: HistoryTurn, recorded: TranscriptTurn | undefined): Assi
   if (turn.answers.length === 0) {
     // nothing of it on the server: a failed, stopped or empty turn shows as it ended
     parts = recorded.parts;
-  } else if (textOf(recorded.parts) === answerText(turn)) {
+  } else if (textOfParts(recorded.parts) === answerText(turn)) {
     parts = recorded.parts;
   } else {
     parts = withRecordedSteps(turn.answers, recorded.parts);
@@ -208,15 +201,4 @@ function partsOfRows(rows: readonly HistoryMessage[]): AnswerPart[] {
     if (row.content) parts.push({ type: 'text', text: row.content });
   }
   return parts;
-}
-
-function indexesOf(rows: readonly HistoryMessage[], from: number, test: (row: HistoryMessage) => boolean): number[] {
-  const found: number[] = [];
-  for (let i = from; i < rows.length; i++) if (test(rows[i]!)) found.push(i);
-  return found;
-}
-
-function lastIndexOf(rows: readonly HistoryMessage[], test: (row: HistoryMessage) => boolean): number {
-  for (let i = rows.length - 1; i >= 0; i--) if (test(rows[i]!)) return i;
-  return -1;
 }

@@ -6,10 +6,10 @@
  * a busy disk): then callers wait at most the timeout, and the writes still land, in order, when it
  * answers, so a reload never brings back a conversation the visitor left.
  */
-import { get, setMany, type UseStore } from 'idb-keyval';
+import { get, setMany } from 'idb-keyval';
 import { Agent37Error } from '../contract/errors.js';
 import type { KnownHistory } from '../client/turn-lookup.js';
-import { GuardedIdb } from './guarded-idb.js';
+import { GuardedIdb, type GuardedIdbOptions } from './guarded-idb.js';
 
 export interface PersistedIds {
   sessionId: string | null;
@@ -25,14 +25,8 @@ export interface Persistence {
   save(v: PersistedIds): Promise<void>;
 }
 
-export interface PersistenceOptions {
-  /** how long a caller waits for IndexedDB before going on with the values in memory; default 1000 ms */
-  timeoutMs?: number;
-  /** called once, when storage falls back to memory */
-  onFallback?: (error: Agent37Error) => void;
-  /** the idb-keyval store to use instead of the real one (tests inject a failing or hanging one) */
-  store?: UseStore;
-}
+/** `timeoutMs`: how long a caller waits for IndexedDB before going on with the values in memory. */
+export type PersistenceOptions = GuardedIdbOptions;
 
 /** The database name for a deployment (`api_base`) and a page's `persist-key`. */
 export function persistenceDbName(apiBase: string, persistKey: string): string {
@@ -116,8 +110,6 @@ export class IdbPersistence implements Persistence {
     });
     await this.idb.within(this.queue);
   }
-
-
 }
 
 function parseResponse(value: unknown): StoredResponse | null {

@@ -18,7 +18,7 @@ import { get, promisifyRequest, type UseStore } from 'idb-keyval';
 import { Agent37Error } from '../contract/errors.js';
 import type { Usage } from '../contract/gateway.js';
 import type { AnswerPart, ToolStep, TranscriptTurn } from './conversation-types.js';
-import { GuardedIdb } from './guarded-idb.js';
+import { GuardedIdb, type GuardedIdbOptions } from './guarded-idb.js';
 import { persistenceDbName } from './persistence.js';
 
 export interface TranscriptStore {
@@ -32,19 +32,14 @@ export interface TranscriptStore {
   remove(sessionId: string): Promise<void>;
 }
 
-export interface TranscriptStoreOptions {
-  /** how long a caller waits for IndexedDB before going on with what this page knows; default 1000 ms */
-  timeoutMs?: number;
+/** With GuardedIdb's `timeoutMs` (how long a caller waits before going on with what this page knows), `store` and `onFallback`. */
+export interface TranscriptStoreOptions extends GuardedIdbOptions {
   /** conversations kept; the least recently updated go first; default 50 */
   maxConversations?: number;
   /** turns kept per conversation; the oldest go first; default 200 */
   maxTurns?: number;
   /** characters of JSON (about bytes) kept over all conversations; default 20 MiB */
   maxChars?: number;
-  /** the idb-keyval store to use instead of the real one (tests inject a failing or hanging one) */
-  store?: UseStore;
-  /** called once, when storage falls back to memory */
-  onFallback?: (error: Agent37Error) => void;
 }
 
 /**
