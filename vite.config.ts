@@ -11,11 +11,14 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: false,
       target: 'es2022',
       sourcemap: true,
+      minify: cdn,
       lib: {
         entry,
         formats: ['es'],
       },
-      rollupOptions: {
+      rolldownOptions: {
+        // Vite keeps whitespace in an ES library build; the script-tag file wants it all gone.
+        output: cdn ? { minify: { compress: true, mangle: true, codegen: true } } : {},
         external: cdn ? [] : [/^lit($|\/)/, /^@lit\//, 'eventsource-parser', 'idb-keyval', 'marked', 'lowlight'],
       },
     },
