@@ -9,7 +9,7 @@ type Highlighter = typeof import('./code-highlighter.js');
 let highlighter: Highlighter | null | undefined;
 let loading: Promise<void> | undefined;
 
-/** Fetches the highlighter chunk once, on the first code block that names a language. */
+/** Fetches the highlighter chunk once, on the first code block that names a language (it fetches each grammar). */
 function loadHighlighter(): Promise<void> {
   loading ??= import('./code-highlighter.js').then(
     (module) => {
@@ -37,13 +37,21 @@ function renderTree(nodes: readonly RootContent[]): Array<TemplateResult | strin
 
 /**
  * A fenced code block of an answer: language label, Copy button, and syntax highlighting once the
- * block is complete (the highlighter is a separate chunk, loaded on the first code block).
+ * block is complete (the highlighter is a separate chunk, loaded on the first code block, and so is
+ * each grammar, loaded on the first block in its language).
  *
  * @summary A code block with a Copy button.
  * @csspart code-header - the bar with the language and the Copy button
  * @csspart code-language - the language label
  * @csspart copy-button - Copy (then "Copied")
  * @csspart code - the scrolling code
+ *
+ * @cssproperty [--agent37-code-background=#eef0f3] - the block's background
+ * @cssproperty [--agent37-code-font-family=ui-monospace] - code font
+ * @cssproperty [--agent37-text=inherit] - code text
+ * @cssproperty [--agent37-border=#d5d9e0] - the bar's line, and Copy's outline on hover
+ * @cssproperty [--agent37-muted=#5a6270] - the language label and Copy
+ * @cssproperty [--agent37-focus-ring=#1a56db] - keyboard focus
  */
 export class Agent37CodeBlock extends LitElement {
   static override styles = [codeBlockStyles, visuallyHiddenStyles];
@@ -63,7 +71,8 @@ export class Agent37CodeBlock extends LitElement {
   declare streaming: boolean;
   declare private _copyState: CopyState;
 
-  #highlighted: { code: string; language: string; tree: Root | null } | undefined;
+  #highlighted: { code: string; language: string; tree: Root } | undefined;
+  #requestedLanguage = '';
   #feedbackTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -74,19 +83,27 @@ export class Agent37CodeBlock extends LitElement {
     this._copyState = 'idle';
   }
 
-  /** The highlighted tree, or null while the highlighter loads or for an unknown language. */
+  /** The highlighted tree, or null while the highlighter or the grammar loads, while streaming, or for an unknown language. */
   #tree(): Root | null {
-    if (!this.language || highlighter === null) return null;
+    const { code, language } = this;
+    if (!language || highlighter === null) return null;
     if (highlighter === undefined) {
       void loadHighlighter().then(() => this.requestUpdate());
       return null;
     }
-    if (this.streaming) return null;
-    const { code, language } = this;
-    if (this.#highlighted?.code !== code || this.#highlighted.language !== language) {
-      this.#highlighted = { code, language, tree: highlighter.highlightCode(code, language) };
+    const cached = this.#highlighted;
+    if (!this.streaming && cached?.code === code && cached.language === language) return cached.tree;
+    const tree = this.streaming ? null : highlighter.highlightCode(code, language);
+    if (tree) {
+      this.#highlighted = { code, language, tree };
+      return tree;
     }
-    return this.#highlighted.tree;
+    // not registered yet: fetch the grammar already while streaming, so it is in when the block is complete
+    if (this.#requestedLanguage !== language) {
+      this.#requestedLanguage = language;
+      void highlighter.loadLanguage(language).then((registered) => registered && this.requestUpdate());
+    }
+    return null;
   }
 
   private async _onCopy(): Promise<void> {

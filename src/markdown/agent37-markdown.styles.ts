@@ -106,7 +106,9 @@ export const markdownStyles = css`
     font-size: 0.875em;
     background: var(--_code-bg, var(--agent37-code-background, light-dark(#eef0f3, #1c1f26)));
   }
-  .html {
+  /* raw HTML shown as text, and the whole text while the markdown renderer loads */
+  .html,
+  .plain {
     white-space: pre-wrap;
   }
   .table-scroll {

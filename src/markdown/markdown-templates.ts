@@ -1,6 +1,7 @@
 // marked tokens → Lit templates. Model output only ever reaches the DOM through Lit text and attribute
 // bindings: raw HTML shows as text, and URLs pass the policy in url-policy.ts first.
-import { html, nothing, type TemplateResult } from 'lit';
+import type { TemplateResult } from 'lit';
+import { html, nothing } from './host-lit.js';
 import type { Token, Tokens } from 'marked';
 import { decodeEntities } from './html-entities.js';
 import { imageSrc, linkHref } from './url-policy.js';

@@ -6,6 +6,11 @@ import { renderedHtml, renderMarkdown, settled } from './markdown-dom.js';
 const shadow = (element: Agent37Markdown) => element.shadowRoot!;
 const textOf = (element: Agent37Markdown) => shadow(element).textContent!.replace(/\s+/g, ' ').trim();
 const highlighterRequested = () => performance.getEntriesByType('resource').some((entry) => entry.name.includes('code-highlighter'));
+// an observer sees every request, also past the resource timing buffer's 250 entries
+const requested: string[] = [];
+new PerformanceObserver((list) => requested.push(...list.getEntries().map((entry) => entry.name))).observe({ type: 'resource', buffered: true });
+/** The highlight.js grammars the page has fetched so far (each is a module of its own). */
+const grammarsRequested = () => new Set(requested.flatMap((name) => /\/highlight\.js\/es\/languages\/([\w-]+)\.js/.exec(name)?.[1] ?? []));
 
 describe('agent37-markdown', () => {
   // first on purpose: nothing has rendered a code block in this page yet
@@ -275,6 +280,27 @@ describe('agent37-markdown', () => {
       } finally {
         delete (navigator.clipboard as { writeText?: unknown }).writeText;
       }
+    });
+
+    it('loads the grammar of each block\'s language alone, by name or alias in any case; unknown languages stay plain', async () => {
+      const before = grammarsRequested();
+      const element = await renderMarkdown('```Rust\nfn main() {}\n```\n\n```rb\ndef x; end\n```\n\n```brainfuck\n+[-->-[>>+>-----<<]<--<---]\n```');
+      const blocks = [...shadow(element).querySelectorAll<Agent37CodeBlock>('agent37-code-block')];
+      const keyword = (block: Agent37CodeBlock) => block.shadowRoot!.querySelector('.hljs-keyword')?.textContent;
+      await waitUntil(() => keyword(blocks[0]!) && keyword(blocks[1]!), 'the rust and ruby blocks were never highlighted', { timeout: 10_000 });
+      expect([keyword(blocks[0]!), keyword(blocks[1]!)]).to.deep.equal(['fn', 'def']);
+      expect(blocks[2]!.shadowRoot!.querySelector('pre')!.innerHTML.replace(/<!--.*?-->/g, '')).to.equal('<code>+[--&gt;-[&gt;&gt;+&gt;-----&lt;&lt;]&lt;--&lt;---]</code>');
+      expect([...grammarsRequested()].filter((name) => !before.has(name)).sort()).to.deep.equal(['ruby', 'rust']);
+    });
+
+    it('loads the grammar a shell session hands its commands to', async () => {
+      const element = await renderMarkdown('```console\n$ export GREETING="hi"\n```');
+      const block = shadow(element).querySelector<Agent37CodeBlock>('agent37-code-block')!;
+      // the prompt is the shell grammar's; the command inside is bash's
+      await waitUntil(() => block.shadowRoot!.querySelector('.hljs-built_in'), 'the command was never highlighted', { timeout: 10_000 });
+      expect(block.shadowRoot!.querySelector('.hljs-meta')!.textContent).to.equal('$ ');
+      expect(block.shadowRoot!.querySelector('.hljs-built_in')!.textContent).to.equal('export');
+      expect(grammarsRequested()).to.include.keys('shell', 'bash');
     });
 
     const rich =

@@ -3,7 +3,8 @@
 // href/src inside the policy, no request to a canary host, no CSP violation.
 import { expect, waitUntil } from '@open-wc/testing';
 import '../../src/markdown/define.js';
-import type { Agent37Markdown } from '../../src/markdown/agent37-markdown.js';
+import { Agent37Markdown } from '../../src/markdown/agent37-markdown.js';
+import { entityTableLoaded } from '../../src/markdown/html-entities.js';
 import { seededRandom } from '../../src/simulator/seeded-random.js';
 import { allElements, prefixes, settled } from './markdown-dom.js';
 
@@ -174,6 +175,57 @@ describe('XSS corpus', () => {
 
   it(`holds at least 60 vectors (${vectors.length})`, () => {
     expect(vectors.length).to.be.at.least(60);
+  });
+
+  // The full table of named references is a chunk loaded on the first uncommon name; until it is in,
+  // such a reference stays as written. `&name;` cannot be part of a scheme, so no URL gets through then.
+  it('keeps schemes spelled with named references out of links while the entity table loads, and after', async () => {
+    expect(entityTableLoaded(), 'nothing in this file loaded the table before').to.equal(false);
+    const breaches: string[] = [];
+    // checks the policy after every render of its text, not just the last one
+    class CheckedMarkdown extends Agent37Markdown {
+      renders: Array<{ tableIn: boolean; hrefs: Array<string | null> }> = [];
+      protected override updated(changed: Map<PropertyKey, unknown>): void {
+        super.updated(changed);
+        breaches.push(...policyBreaches(this).map((b) => `${JSON.stringify(this.text)}: ${b}`));
+        const hrefs = [...this.shadowRoot!.querySelectorAll('a')].map((a) => a.getAttribute('href'));
+        this.renders.push({ tableIn: entityTableLoaded(), hrefs });
+      }
+    }
+    customElements.define('checked-markdown', CheckedMarkdown);
+    const spelled = [
+      `[a](javascript&colon;${X})`,
+      `[a](JavaScript&colon;${X})`,
+      `[a](java&Tab;script:${X})`,
+      `[a](&NewLine;javascript:${X})`,
+      `[a](javascript&#x3a;${X})`,
+      `![a](javascript&colon;${X})`,
+      `[a](vbscript&colon;msgbox(1))`,
+      `[a](data&colon;text/html,hi)`,
+      `[a][r]\n\n[r]: javascript&colon;${X}`,
+      `<javascript&colon;${X}>`,
+    ];
+    // once decoded, this one is an https link: the element renders it again with its href
+    const harmless = '[a](https&colon;//example.com/ok)';
+    const elements = [...spelled, harmless].map((text) => {
+      const element = document.createElement('checked-markdown') as CheckedMarkdown;
+      element.imageOrigins = IMAGE_ORIGINS;
+      element.text = text;
+      document.body.append(element);
+      return element;
+    });
+    try {
+      await Promise.all(elements.map(settled));
+      expect(breaches).to.deep.equal([]);
+      expect(entityTableLoaded()).to.equal(true);
+      for (const element of elements.slice(0, -1)) expect(element.renders.flatMap((render) => render.hrefs)).to.deep.equal([]);
+      const renders = elements.at(-1)!.renders;
+      expect(renders.some((render) => !render.tableIn && !render.hrefs.length), 'rendered without a link before the table').to.equal(true);
+      expect(renders.at(-1)).to.deep.equal({ tableIn: true, hrefs: ['https://example.com/ok'] });
+      expect(window.__xss).to.equal(undefined);
+    } finally {
+      for (const element of elements) element.remove();
+    }
   });
 
   for (const mode of ['one-shot', 'streamed'] as const) {
