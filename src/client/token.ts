@@ -11,7 +11,7 @@ export interface TokenSourceOptions {
   tokenUrl?: string;
   getToken?: (previous: TokenGrant | null) => Promise<TokenGrant>;
   fetch?: typeof fetch;
-  /** default 'same-origin' */
+  /** cookies on the token POST: 'same-origin' (default), 'include' for a token endpoint on another origin, or 'omit' */
   credentials?: RequestCredentials;
   /** delays between failed attempts; default base 1 s, cap 30 s */
   backoff?: BackoffOptions;
@@ -115,7 +115,12 @@ export class TokenSource {
           cache: 'no-store',
         });
       } catch (cause) {
-        throw new Agent37Error({ code: 'token_error', message: 'Could not reach the token endpoint.', cause });
+        // to the page a network failure and a CORS refusal look alike (a TypeError): no answer came
+        throw new Agent37Error({
+          code: 'token_unreachable',
+          message: `Could not reach the token endpoint ${url} (offline, or refused by CORS on another origin): ${messageOf(cause)}`,
+          cause,
+        });
       }
       if (!response.ok) {
         throw new Agent37Error({

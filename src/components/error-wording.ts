@@ -13,7 +13,10 @@ export interface ErrorWording {
   detailed?: boolean;
 }
 
-const SIGN_IN = 'Your sign-in has expired. Sign in again and retry.';
+/** the token endpoint knows nobody (401): the visitor may never have signed in, so nothing "expired" */
+const SIGN_IN = 'Sign in to chat.';
+/** the relay refused even a just-refreshed token: a server problem, since a signed-out visitor gets no token at all */
+const REFUSED = 'The chat server did not accept the sign-in. Try again in a moment, or let the site know if this keeps happening.';
 const AGENT_DOWN = 'The agent could not answer. Try again in a moment.';
 
 /** The sentence for an error; `now` lets a countdown recompute the seconds left. */
@@ -21,11 +24,13 @@ export function describeError(error: Agent37Error, shownAt = Date.now(), now = D
   switch (error.code) {
     case 'unauthorized':
     case 'invalid_api_key':
-      return { text: SIGN_IN, resumable: false };
+      return { text: REFUSED, resumable: false };
+    case 'token_unreachable':
+      return { text: 'The chat could not reach its server. Check your connection and try again.', resumable: false };
     case 'token_error':
-      return error.status === 401 || error.status === 403
-        ? { text: SIGN_IN, resumable: false }
-        : { text: 'The chat could not sign you in. Reload the page and try again.', resumable: false };
+      if (error.status === 401) return { text: SIGN_IN, resumable: false };
+      if (error.status === 403) return { text: 'You do not have access to this chat.', resumable: false };
+      return { text: "The chat's server had a problem. Try again in a moment.", resumable: false };
     case 'token_refused_secret_key':
       return { text: 'This chat is set up wrongly (the page was given a secret key), so it is switched off.', resumable: false };
     case 'network_error':

@@ -8,7 +8,10 @@ import type { GatewayErrorBody } from './gateway.js';
 export type LocalErrorCode =
   | 'network_error'
   | 'stream_interrupted'
+  /** no usable token: the endpoint's HTTP error (`status` says which), a grant missing a field, or getToken threw */
   | 'token_error'
+  /** the token request got no answer at all: offline, or refused by CORS (status 0) */
+  | 'token_unreachable'
   | 'token_refused_secret_key'
   | 'unauthorized'
   | 'empty_message'

@@ -16,12 +16,14 @@ import { createTranscriptStore } from './transcript-store.js';
 
 /**
  * What the session is wired to. A new session is built only when the token comes from elsewhere
- * (token-url ⇄ getToken, another token-url), for another persist-key, or with other stream
- * settings (by value); a new getToken or fetch function is simply called from then on, so a
- * framework that hands over fresh functions on every render never restarts the chat.
+ * (token-url ⇄ getToken, another token-url or token-credentials), for another persist-key, or with
+ * other stream settings (by value); a new getToken or fetch function is simply called from then on,
+ * so a framework that hands over fresh functions on every render never restarts the chat.
  */
 export interface ChatWiring {
   tokenUrl?: string | undefined;
+  /** cookies on the token-url POST ('same-origin' when unset) */
+  tokenCredentials?: RequestCredentials | undefined;
   getToken?: ((previous: TokenGrant | null) => Promise<TokenGrant>) | undefined;
   persistKey: string;
   fetch?: typeof fetch | undefined;
@@ -133,6 +135,7 @@ export class ChatController implements ReactiveController {
     const generation = this.generation;
     const tokens = new TokenSource({
       ...(wiring.getToken ? { getToken: this.currentGetToken } : { tokenUrl: wiring.tokenUrl! }),
+      ...(wiring.tokenCredentials ? { credentials: wiring.tokenCredentials } : {}),
       fetch: this.currentFetch,
     });
     this.tokens = tokens;
@@ -283,7 +286,7 @@ function onlyStreamedTextChanged(a: ChatSnapshot, b: ChatSnapshot): boolean {
 function sameWiring(a: ChatWiring | null, b: ChatWiring): boolean {
   if (a === null || Boolean(a.getToken) !== Boolean(b.getToken)) return false;
   return (
-    (a.getToken !== undefined || a.tokenUrl === b.tokenUrl) &&
+    (a.getToken !== undefined || (a.tokenUrl === b.tokenUrl && a.tokenCredentials === b.tokenCredentials)) &&
     a.persistKey === b.persistKey &&
     a.stallTimeoutMs === b.stallTimeoutMs &&
     sameReconnect(a.reconnect, b.reconnect)

@@ -91,7 +91,7 @@ describe('<agent37-chat>: connection trouble', () => {
     expect(answer.text).to.equal(stored.history.at(-1)!.content);
   });
 
-  it('an answer cut off by an expired sign-in says to sign in again (one agent37-error), and Resume finishes it after signing in', async () => {
+  it('an answer cut off by a token the relay refuses says the server did not accept the sign-in (one agent37-error), and Resume finishes it once tokens are good again', async () => {
     const user = uniqueName('u');
     const net = new RecordingFetch().add({ when: isPost, fault: 'drop-after-events=3', pace: '40', times: 1 });
     let signedIn = true;
@@ -114,7 +114,7 @@ describe('<agent37-chat>: connection trouble', () => {
     await until(() => lastAnswer(el)?.status === 'interrupted', 'the answer to be interrupted', 15_000);
     await settle(el);
     expect(lastAnswer(el)!.error?.code).to.equal('unauthorized');
-    expect(shownErrors(el)).to.deep.equal(['Your sign-in has expired. Sign in again and retry. Resume']);
+    expect(shownErrors(el)).to.deep.equal(['The chat server did not accept the sign-in. Try again in a moment, or let the site know if this keeps happening. Resume']);
     expect(errors.map((e) => e.detail.error.code)).to.deep.equal(['unauthorized']);
     await expect(el).to.be.accessible();
 

@@ -1,6 +1,6 @@
 /**
- * <agent37-chat> in real Chromium against the relay and the simulator over HTTP (the test stack):
- * what a visitor sees and can do, what the page hears, and what is kept across a reload.
+ * <agent37-chat> in real Chromium and Firefox against the relay and the simulator over HTTP (the test
+ * stack): what a visitor sees and can do, what the page hears, and what is kept across a reload.
  */
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
@@ -288,7 +288,7 @@ describe('<agent37-chat>: what is not sent', () => {
     expect(el.messages.map((m) => m.text)).to.deep.equal(['hello?']);
     await until(() => shownErrors(el).length > 0, 'the error', 15_000);
     await settle(el);
-    expect(shownErrors(el)).to.deep.equal(['Your sign-in has expired. Sign in again and retry.']);
+    expect(shownErrors(el)).to.deep.equal(['The chat server did not accept the sign-in. Try again in a moment, or let the site know if this keeps happening.']);
     expect(textareaOf(el).value).to.equal('hello?');
     expect(el.messages).to.deep.equal([]);
   });
@@ -357,11 +357,11 @@ describe('<agent37-chat>: errors in plain words', () => {
     expect(net.posts(), 'never re-sent').to.equal(1);
   });
 
-  it('an expired sign-in says to sign in again', async () => {
+  it('a token the relay keeps refusing (expired even when fresh) says the server did not accept the sign-in', async () => {
     const { el } = await mountChat({ ttl: -60 });
     await sendFromComposer(el, 'hello?');
     await until(() => shownErrors(el).length > 0, 'the error', 15_000);
-    expect(shownErrors(el)).to.deep.equal(['Your sign-in has expired. Sign in again and retry.']);
+    expect(shownErrors(el)).to.deep.equal(['The chat server did not accept the sign-in. Try again in a moment, or let the site know if this keeps happening.']);
     expect(textareaOf(el).value).to.equal('hello?');
   });
 

@@ -106,10 +106,10 @@ describe('TokenSource', () => {
     tokens.dispose();
   });
 
-  it('a network failure reaching the token endpoint is a token_error with status 0', async () => {
+  it('a network failure reaching the token endpoint is token_unreachable with status 0', async () => {
     const tokens = new TokenSource({ tokenUrl: 'http://127.0.0.1:1/token' });
     const e = await rejection(tokens.get());
-    expect(e.code).to.equal('token_error');
+    expect(e.code).to.equal('token_unreachable');
     expect(e.status).to.equal(0);
   });
 

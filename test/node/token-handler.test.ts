@@ -1,4 +1,4 @@
-/** The token endpoint over a real socket: what it mints, when it refuses, and that nothing caches it. */
+/** The token endpoint over a real socket: what it mints, when it refuses, that nothing caches it, and CORS. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -8,6 +8,8 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createTokenHandler, toNodeHandler } from '../../src/server/index.js';
 
 const SECRET = randomBytes(32).toString('base64url');
+const SHOP = 'https://shop.example';
+const EVIL = 'https://evil.example';
 let server: Server;
 let base: string;
 
@@ -22,7 +24,14 @@ before(async () => {
   const shortLived = toNodeHandler(
     createTokenHandler({ secret: new TextEncoder().encode(SECRET), apiBase: 'https://chat.example/api/agent37', ttlSeconds: 60, authenticate }),
   );
-  server = createServer((req, res) => void (req.url === '/short/token' ? shortLived(req, res) : standard(req, res)));
+  const cors = (allowedOrigins: string[]) => toNodeHandler(createTokenHandler({ secret: SECRET, apiBase: '/api/agent37', authenticate, allowedOrigins }));
+  const byPath = new Map([
+    ['/short/token', shortLived],
+    ['/shop/token', cors([SHOP])],
+    ['/any/token', cors(['*'])],
+    ['/any-and-shop/token', cors(['*', `${SHOP}/`])],
+  ]);
+  server = createServer((req, res) => void (byPath.get(req.url ?? '') ?? standard)(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -88,5 +97,110 @@ describe('token endpoint', () => {
 
   it('refuses a secret too short to be safe, at start-up', () => {
     assert.throws(() => createTokenHandler({ secret: 'short', apiBase: '/api/agent37', authenticate: () => 'x' }), /at least 32 bytes/);
+  });
+});
+
+describe('token endpoint: CORS', () => {
+  const preflight = (path: string, origin: string) =>
+    fetch(`${base}${path}`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+  const post = (path: string, origin: string, cookie?: string) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { origin, ...(cookie ? { cookie } : {}) } });
+  const corsHeaders = (response: Response) =>
+    Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-')));
+
+  it('answers the preflight of a listed origin, with credentials, for POST and content-type', async () => {
+    const response = await preflight('/shop/token', SHOP);
+    assert.equal(response.status, 204);
+    assert.equal(await response.text(), '');
+    assert.deepEqual(corsHeaders(response), {
+      'access-control-allow-origin': SHOP,
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'authorization, content-type, accept',
+      'access-control-max-age': '600',
+    });
+    assert.equal(response.headers.get('vary'), 'Origin');
+  });
+
+  it('lets a listed origin read the token minted from its cookie, and the 401 of a visitor without one', async () => {
+    const signedIn = await post('/shop/token', SHOP, 'user=carol');
+    assert.equal(signedIn.status, 200);
+    assert.equal(signedIn.headers.get('access-control-allow-origin'), SHOP);
+    assert.equal(signedIn.headers.get('access-control-allow-credentials'), 'true');
+    assert.equal(signedIn.headers.get('vary'), 'Origin');
+    assert.equal(signedIn.headers.get('cache-control'), 'no-store');
+    assert.equal(decodeJwt(((await signedIn.json()) as { token: string }).token).sub, 'carol');
+
+    const anonymous = await post('/shop/token', SHOP);
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.headers.get('access-control-allow-origin'), SHOP, 'the widget must be able to read the 401');
+    assert.equal(anonymous.headers.get('access-control-allow-credentials'), 'true');
+    assert.equal(((await anonymous.json()) as { error: { code: string } }).error.code, 'unauthorized');
+  });
+
+  it('gives any other origin no CORS headers: its preflight is 403, its POST unreadable', async () => {
+    const refused = await preflight('/shop/token', EVIL);
+    assert.equal(refused.status, 403);
+    assert.deepEqual(corsHeaders(refused), {});
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'origin_not_allowed');
+
+    const answered = await post('/shop/token', EVIL, 'user=carol');
+    await answered.body?.cancel();
+    assert.deepEqual(corsHeaders(answered), {});
+    assert.equal(answered.headers.get('vary'), 'Origin');
+    // the sandboxed-iframe / file: origin is never an allowed one, not even under '*'
+    for (const path of ['/shop/token', '/any/token']) {
+      const opaque = await post(path, 'null', 'user=carol');
+      await opaque.body?.cancel();
+      assert.deepEqual(corsHeaders(opaque), {}, path);
+    }
+  });
+
+  it('gives no CORS headers to a method it does not take, even for a listed origin', async () => {
+    const response = await fetch(`${base}/shop/token`, { method: 'GET', headers: { origin: SHOP, cookie: 'user=carol' } });
+    assert.equal(response.status, 405);
+    await response.body?.cancel();
+    assert.deepEqual(corsHeaders(response), {});
+  });
+
+  it("with '*' answers every origin without credentials, so no site reads a signed-in visitor's token", async () => {
+    const pre = await preflight('/any/token', EVIL);
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), EVIL);
+    assert.equal(pre.headers.get('access-control-allow-credentials'), null);
+
+    const anonymous = await post('/any/token', EVIL);
+    await anonymous.body?.cancel();
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.headers.get('access-control-allow-origin'), EVIL);
+    // a page that sent cookies (credentials: 'include') is refused the answer by the browser without this header
+    const withCookie = await post('/any/token', EVIL, 'user=carol');
+    await withCookie.body?.cancel();
+    assert.equal(withCookie.headers.get('access-control-allow-credentials'), null);
+  });
+
+  it("with '*' beside listed origins, only the listed ones get credentials", async () => {
+    const listed = await post('/any-and-shop/token', SHOP, 'user=carol');
+    await listed.body?.cancel();
+    assert.equal(listed.headers.get('access-control-allow-origin'), SHOP);
+    assert.equal(listed.headers.get('access-control-allow-credentials'), 'true');
+    const other = await post('/any-and-shop/token', EVIL, 'user=carol');
+    await other.body?.cancel();
+    assert.equal(other.headers.get('access-control-allow-origin'), EVIL);
+    assert.equal(other.headers.get('access-control-allow-credentials'), null);
+  });
+
+  it('without allowedOrigins stays same-origin only: no CORS headers, and preflights are refused', async () => {
+    const answered = await post('/api/agent37/token', SHOP, 'user=carol');
+    assert.equal(answered.status, 200);
+    await answered.body?.cancel();
+    assert.deepEqual(corsHeaders(answered), {});
+    const refused = await preflight('/api/agent37/token', SHOP);
+    assert.equal(refused.status, 403);
+    await refused.body?.cancel();
+    assert.deepEqual(corsHeaders(refused), {});
   });
 });

@@ -9,9 +9,20 @@
  *   /api/agent37-first/...                     same, but the gateway's first API revision
  *   /api/agent37-expiring[-at-end|-first]/...  those three with replay buffer 1.5 s and records kept 4 s
  *   /api/agent37/sim-url                       GET → the main simulator's URL, for tests that call it directly
+ *   /__stack/cross-origin                      GET → {origin}: the stack's second server, below
+ *
+ * The second server listens on a port of its own, so it is another origin than the test page (same
+ * host name, so same site: the page's cookies reach it). In front of the main simulator:
+ *
+ *   /api/agent37/token               POST → a token for the visitor the `visitor` cookie names (401 without);
+ *                                    CORS for the page's origin, with credentials
+ *   /api/agent37/v1/...              relay, CORS for the page's origin
+ *   /api/agent37-other-origin/token  the same token endpoint, allowing only https://shop.example
+ *   /api/agent37-any-origin/token    the same token endpoint, allowing '*' (so without credentials)
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRelay, createTokenHandler, toNodeHandler } from '../../src/server/index.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
@@ -24,6 +35,11 @@ export interface KoaContext {
   respond?: boolean;
 }
 
+export interface TestStackOptions {
+  /** web-test-runner's origin, e.g. http://localhost:8000: the second server lets it in */
+  pageOrigin: string;
+}
+
 export interface TestStack {
   middleware: (ctx: KoaContext, next: () => Promise<unknown>) => Promise<void>;
   close(): Promise<void>;
@@ -33,7 +49,7 @@ const SIM_HEADERS = ['x-agent37-sim-fault', 'x-agent37-sim-pace'];
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
   const key = `sk_live_teststack_${randomBytes(12).toString('hex')}`;
   const secret = randomBytes(32);
   const shared: SimulatorOptions = { key, faults: true, pace: 'fast', keepaliveMs: 1000 };
@@ -70,6 +86,22 @@ export async function startTestStack(): Promise<TestStack> {
     }
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(mainSimulatorUrl);
   });
+  let crossOrigin: CrossOriginServer;
+  try {
+    crossOrigin = await startCrossOriginServer({ pageOrigin: options.pageOrigin, instanceUrl: mainSimulatorUrl, key, secret });
+  } catch (error) {
+    await Promise.all(simulators.map((simulator) => simulator.close()));
+    throw error;
+  }
+  routes.set('/__stack/cross-origin', async (req, res) => {
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    res
+      .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+      .end(JSON.stringify({ origin: crossOrigin.origin }));
+  });
 
   return {
     async middleware(ctx, next) {
@@ -83,9 +115,61 @@ export async function startTestStack(): Promise<TestStack> {
       await handler(ctx.req, ctx.res);
     },
     async close() {
-      await Promise.all(simulators.map((simulator) => simulator.close()));
+      await Promise.all([crossOrigin.close(), ...simulators.map((simulator) => simulator.close())]);
     },
   };
+}
+
+interface CrossOriginServer {
+  /** where the page reaches it: the page's host name, the server's own port */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** The second server: a token endpoint that reads a cookie and a relay, each allowing the page's origin. */
+async function startCrossOriginServer(o: { pageOrigin: string; instanceUrl: string; key: string; secret: Uint8Array }): Promise<CrossOriginServer> {
+  const prefix = '/api/agent37';
+  const tokenFor = (allowedOrigins: string[]) =>
+    toNodeHandler(createTokenHandler({ secret: o.secret, apiBase: prefix, allowedOrigins, authenticate: visitorOf }));
+  const routes = new Map<string, NodeHandler>([
+    [`${prefix}/token`, tokenFor([o.pageOrigin])],
+    [`${prefix}-other-origin/token`, tokenFor(['https://shop.example'])],
+    [`${prefix}-any-origin/token`, tokenFor(['*'])],
+  ]);
+  const relay = createRelay({
+    instanceUrl: o.instanceUrl,
+    apiKey: o.key,
+    secret: o.secret,
+    basePath: prefix,
+    forwardHeaders: SIM_HEADERS,
+    allowedOrigins: [o.pageOrigin],
+  });
+  const relayHandler = toNodeHandler(relay);
+  const notFound: NodeHandler = async (_req, res) => void res.writeHead(404).end();
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://stack.invalid').pathname;
+    void (routes.get(path) ?? (relay.serves(path) ? relayHandler : notFound))(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  // the page names it by its own host name (localhost, a loopback name) so it is the same site
+  const origin = new URL(o.pageOrigin);
+  origin.port = String((server.address() as AddressInfo).port);
+  return {
+    origin: origin.origin,
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Signed in = a `visitor` cookie, the way a site's own session cookie says who is calling. */
+function visitorOf(request: Request): string | null {
+  const match = /(?:^|;\s*)visitor=([^;]+)/.exec(request.headers.get('cookie') ?? '');
+  return match ? decodeURIComponent(match[1]!) : null;
 }
 
 /** A token for `?user=` (default test-user) that lives `?ttl=` seconds (default 600; 0 or less is already expired). */
