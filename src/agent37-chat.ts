@@ -20,6 +20,9 @@ import type { ChatMessage } from './state/conversation-types.js';
 /** Follow the answer while the visitor is within this many pixels of the bottom. */
 const PIN_THRESHOLD_PX = 32;
 
+/** What token-credentials takes; any other value is the default, 'same-origin'. */
+const TOKEN_CREDENTIALS: readonly RequestCredentials[] = ['same-origin', 'include', 'omit'];
+
 /**
  * A chat with an agent running on agent37, streamed live and kept across reloads. It talks only to
  * the page's relay (see `agent37-chat/server`), with a short-lived token from `token-url`.
@@ -40,6 +43,8 @@ const PIN_THRESHOLD_PX = 32;
  * @csspart new-conversation-button - "New conversation"
  * @csspart messages - the scrolling conversation (role="log")
  * @csspart message - every message; also `user-message` / `assistant-message`
+ * @csspart user-message - a message the visitor sent
+ * @csspart assistant-message - an answer
  * @csspart bubble - a message's bubble
  * @csspart reasoning - the collapsible "Thinking" section of an answer
  * @csspart tool-steps - an answer's tool steps
@@ -55,6 +60,15 @@ const PIN_THRESHOLD_PX = 32;
  * @csspart input - the textarea
  * @csspart send-button - Send
  * @csspart stop-button - Stop (in place of Send while an answer runs)
+ * @csspart link - a link in an answer
+ * @csspart image - an image in an answer (from an origin `image-origins` allows)
+ * @csspart table-scroll - the sideways-scrolling box around a table in an answer
+ * @csspart table - a table in an answer
+ * @csspart code-block - a code block in an answer
+ * @csspart code-header - a code block's bar (language and Copy)
+ * @csspart code-language - a code block's language label
+ * @csspart copy-button - a code block's Copy button
+ * @csspart code - a code block's scrolling code
  *
  * @cssproperty [--agent37-font-family=system-ui] - font
  * @cssproperty [--agent37-font-size=15px] - base font size
@@ -74,12 +88,15 @@ const PIN_THRESHOLD_PX = 32;
  * @cssproperty [--agent37-danger-background=#fdecea] - error background
  * @cssproperty [--agent37-focus-ring=#1a56db] - focus outline
  * @cssproperty [--agent37-input-max-height=12em] - how tall the textarea may grow
+ * @cssproperty [--agent37-code-background=#eef0f3] - code and table headers in answers
+ * @cssproperty [--agent37-code-font-family=ui-monospace] - code font in answers
  */
 export class Agent37Chat extends LitElement {
   static override styles = chatStyles;
 
   static override properties = {
     tokenUrl: { attribute: 'token-url' },
+    tokenCredentials: { attribute: 'token-credentials' },
     getToken: { attribute: false },
     persistKey: { attribute: 'persist-key' },
     agent: {},
@@ -103,13 +120,22 @@ export class Agent37Chat extends LitElement {
 
   /** POST endpoint that answers `{token, expires_at, api_base}` for the signed-in visitor */
   declare tokenUrl: string | undefined;
+  /**
+   * cookies on the token-url POST: `same-origin` (default), `include` for a token endpoint on another
+   * origin that allows this page with credentials (`allowedOrigins`), or `omit`
+   */
+  declare tokenCredentials: RequestCredentials;
   /** instead of token-url: a function returning a token grant (given the previous one) */
   declare getToken: ((previous: TokenGrant | null) => Promise<TokenGrant>) | undefined;
   /** names the stored conversation (e.g. the page's user id) so visitors on one origin never share one */
   declare persistKey: string;
+  /** the agent on the instance to talk to (the gateway's default, `hermes`, when unset); sent with every message */
   declare agent: string | undefined;
+  /** the model to answer with (unset: the instance decides); sent with every message */
   declare model: string | undefined;
+  /** the model's provider (unset: the instance decides); sent with every message */
   declare provider: string | undefined;
+  /** how hard the model reasons: none, minimal, low, medium, high or xhigh (any other value is not sent) */
   declare reasoningEffort: ReasoningEffort | undefined;
   /** string pairs echoed back by the server with every answer */
   declare metadata: Record<string, unknown> | undefined;
@@ -119,6 +145,7 @@ export class Agent37Chat extends LitElement {
   declare greeting: string;
   /** "false" hides the agent's reasoning entirely */
   declare showReasoning: string;
+  /** the empty message box's hint, and its accessible name */
   declare placeholder: string;
   /** the visitor cannot type or send */
   declare disabled: boolean;
@@ -145,6 +172,7 @@ export class Agent37Chat extends LitElement {
   constructor() {
     super();
     this.tokenUrl = undefined;
+    this.tokenCredentials = 'same-origin';
     this.getToken = undefined;
     this.persistKey = 'default';
     this.agent = undefined;
@@ -167,6 +195,7 @@ export class Agent37Chat extends LitElement {
     this._controller = new ChatController(this, {
       wiring: () => ({
         tokenUrl: this.tokenUrl || undefined,
+        tokenCredentials: TOKEN_CREDENTIALS.includes(this.tokenCredentials) ? this.tokenCredentials : 'same-origin',
         getToken: this.getToken,
         persistKey: this.persistKey || 'default',
         fetch: this.fetch,
@@ -363,7 +392,7 @@ export class Agent37Chat extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>) {
-    if (changed.has('tokenUrl') || changed.has('getToken') || changed.has('persistKey') || changed.has('fetch') || changed.has('stallTimeoutMs') || changed.has('reconnect')) {
+    if (changed.has('tokenUrl') || changed.has('tokenCredentials') || changed.has('getToken') || changed.has('persistKey') || changed.has('fetch') || changed.has('stallTimeoutMs') || changed.has('reconnect')) {
       this._controller.syncWiring();
     }
   }
@@ -420,14 +449,17 @@ export class Agent37Chat extends LitElement {
     </div>`;
   }
 
+  /** The empty conversation: the `greeting` slot, or the `greeting` text. */
   protected renderGreeting() {
     return html`<div class="greeting" part="greeting"><slot name="greeting">${this.greeting}</slot></div>`;
   }
 
+  /** While the stored conversation loads. */
   protected renderRestoring() {
     return html`<div class="restoring">Loading the conversation…</div>`;
   }
 
+  /** The conversation's messages, one `<agent37-message>` each. */
   protected renderMessages(messages: readonly ChatMessage[]) {
     const showReasoning = this.showReasoning !== 'false';
     const imageOrigins = this._imageOriginList();

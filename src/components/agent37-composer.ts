@@ -19,6 +19,11 @@ export class ComposerSubmitEvent extends Event {
  * @csspart input - the textarea
  * @csspart send-button - the Send button
  * @csspart stop-button - the Stop button
+ *
+ * @cssproperty [--agent37-input-max-height=12em] - how tall the textarea may grow
+ *
+ * @event composer-submit - internal, not composed: the visitor asked to send (Enter or Send); `text` is what they typed
+ * @event composer-stop - internal, not composed: the visitor pressed Stop
  */
 export class Agent37Composer extends LitElement {
   static override styles = [
@@ -98,7 +103,9 @@ export class Agent37Composer extends LitElement {
   declare value: string;
   /** a turn is running: Stop replaces Send */
   declare busy: boolean;
+  /** the visitor cannot type or send */
   declare disabled: boolean;
+  /** the empty box's hint, and the textarea's accessible name */
   declare placeholder: string;
 
   constructor() {
@@ -109,6 +116,7 @@ export class Agent37Composer extends LitElement {
     this.placeholder = 'Message';
   }
 
+  /** Focuses the textarea. */
   override focus(options?: FocusOptions) {
     this.renderRoot.querySelector('textarea')?.focus(options);
   }

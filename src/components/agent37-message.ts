@@ -22,6 +22,18 @@ import { focusRingStyles } from './shared-styles.js';
  * @csspart status - the stopped / reconnecting line
  * @csspart error - an error shown in the answer
  * @csspart resume-button - Resume after a lost connection
+ * @csspart error-detail - the raw message behind an error (folded)
+ * @csspart retry-button - Retry on a failed or empty answer
+ * @csspart body - an answer's rendered markdown (with the markdown's own parts below)
+ * @csspart link - a link
+ * @csspart image - an allowed image
+ * @csspart table-scroll - the sideways-scrolling box around a table
+ * @csspart table - a table
+ * @csspart code-block - a code block
+ * @csspart code-header - a code block's bar (language and Copy)
+ * @csspart code-language - a code block's language label
+ * @csspart copy-button - a code block's Copy button
+ * @csspart code - a code block's scrolling code
  *
  * @event resume-request - internal, not composed: the visitor pressed Resume
  * @event retry-request - internal, not composed: the visitor pressed Retry
@@ -123,10 +135,13 @@ export class Agent37Message extends LitElement {
     imageOrigins: { attribute: false },
   };
 
+  /** the message to show: the visitor's, or an answer with its parts and state */
   declare message: ChatMessage | null;
   /** a failed or empty answer offers Retry (the chat sets it on its last answer while idle) */
   declare retryable: boolean;
+  /** show the answer's reasoning (the chat's `show-reasoning`) */
   declare showReasoning: boolean;
+  /** origins the answer may show images from (the chat's `image-origins`, parsed) */
   declare imageOrigins: readonly string[];
 
   constructor() {
@@ -157,6 +172,7 @@ export class Agent37Message extends LitElement {
     return this.renderAnswer(message);
   }
 
+  /** An answer: its parts in order, a pending mark while nothing came yet, then its state. */
   protected renderAnswer(message: AssistantMessage) {
     const live = LIVE_STATUSES.has(message.status);
     const waiting = live && !message.text && message.steps.every((s) => s.status !== 'running') && !message.reasoning;
@@ -206,6 +222,7 @@ export class Agent37Message extends LitElement {
     ></agent37-notice>`;
   }
 
+  /** How the answer stands, when there is something to say: stopped, reconnecting, offline, waiting, interrupted, failed or empty. */
   protected renderState(message: AssistantMessage) {
     switch (message.status) {
       case 'stopped':

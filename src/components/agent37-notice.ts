@@ -15,6 +15,9 @@ import { focusRingStyles } from './shared-styles.js';
  * @csspart error-detail - the raw message behind the sentence (folded)
  * @csspart resume-button - the Resume button
  * @csspart retry-button - the Retry button
+ *
+ * @event resume-request - internal, not composed: the visitor pressed Resume
+ * @event retry-request - internal, not composed: the visitor pressed Retry
  */
 export class Agent37Notice extends LitElement {
   static override styles = [
@@ -72,6 +75,7 @@ export class Agent37Notice extends LitElement {
     _now: { state: true },
   };
 
+  /** the error to put in words; nothing shows while null */
   declare error: Agent37Error | null;
   /** offer Resume for a dropped stream */
   declare resumable: boolean;

@@ -76,6 +76,7 @@ export class Agent37ToolSteps extends LitElement {
     steps: { attribute: false },
   };
 
+  /** the answer's tool steps, in the order they started */
   declare steps: readonly ToolStep[];
 
   constructor() {
@@ -90,6 +91,7 @@ export class Agent37ToolSteps extends LitElement {
     </ol>`;
   }
 
+  /** One step: running (spinner), completed (its duration) or failed. */
   protected renderStep(step: ToolStep) {
     const label = step.label || step.tool;
     switch (step.status) {
