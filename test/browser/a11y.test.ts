@@ -3,10 +3,10 @@
  * against the real relay and simulator: empty, streaming, finished, error.
  */
 import { expect } from '@open-wc/testing';
-import { emulateMedia } from '@web/test-runner-commands';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
 import { isPost } from '../support/client-harness.js';
 import {
+  emulateColorScheme,
   failOnLitWarnings,
   RecordingFetch,
   lastAnswer,
@@ -32,7 +32,7 @@ function logAttributes(el: Agent37Chat) {
 for (const scheme of ['light', 'dark'] as const) {
   describe(`<agent37-chat> accessibility (${scheme})`, () => {
     it('empty conversation', async () => {
-      await emulateMedia({ colorScheme: scheme });
+      await emulateColorScheme(scheme);
       const { el } = await mountChat();
       expect(shadow(el).querySelector('[part="greeting"]')).to.not.equal(null);
       expect(logAttributes(el)).to.deep.equal({ role: 'log', live: 'polite', busy: 'false', label: 'Conversation' });
@@ -40,7 +40,7 @@ for (const scheme of ['light', 'dark'] as const) {
     });
 
     it('while an answer streams (the log is aria-busy)', async () => {
-      await emulateMedia({ colorScheme: scheme });
+      await emulateColorScheme(scheme);
       const net = new RecordingFetch().add({ when: isPost, pace: '150' });
       const { el } = await mountChat({ net });
       await sendFromComposer(el, 'stream slowly please');
@@ -53,7 +53,7 @@ for (const scheme of ['light', 'dark'] as const) {
     });
 
     it('finished answer, reasoning opened', async () => {
-      await emulateMedia({ colorScheme: scheme });
+      await emulateColorScheme(scheme);
       const { el } = await mountChat();
       await sendFromComposer(el, 'tell me everything');
       await untilAnswerEnds(el);
@@ -64,7 +64,7 @@ for (const scheme of ['light', 'dark'] as const) {
     });
 
     it('error shown in the conversation', async () => {
-      await emulateMedia({ colorScheme: scheme });
+      await emulateColorScheme(scheme);
       const { el } = await mountChat();
       await sendFromComposer(el, 'this will fail [fail]');
       await untilAnswerEnds(el);

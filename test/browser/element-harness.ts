@@ -4,7 +4,7 @@
  * fail on any Lit dev-mode warning.
  */
 import { expect, fixture, html } from '@open-wc/testing';
-import { emulateMedia } from '@web/test-runner-commands';
+import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/index.js';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
 import type { Agent37Composer } from '../../src/components/agent37-composer.js';
@@ -180,6 +180,11 @@ export function watchLitWarnings(): { warnings: string[]; stop(): void } {
   };
 }
 
+/** Emulates the system colour scheme, in Chromium and Firefox (test/support/browser-engines.ts). */
+export async function emulateColorScheme(colorScheme: 'light' | 'dark'): Promise<void> {
+  await executeServerCommand('emulate-color-scheme', { colorScheme });
+}
+
 /** Registers hooks that fail each test of the file on any Lit dev-mode warning, and put the colour scheme back. */
 export function failOnLitWarnings(): void {
   let lit: ReturnType<typeof watchLitWarnings>;
@@ -188,7 +193,7 @@ export function failOnLitWarnings(): void {
   });
   afterEach(async () => {
     lit.stop();
-    await emulateMedia({ colorScheme: 'light' });
+    await emulateColorScheme('light');
     expect(lit.warnings, 'Lit dev-mode warnings').to.deep.equal([]);
   });
 }

@@ -4,11 +4,11 @@
  * cancels a turn.
  */
 import { expect, fixture, html } from '@open-wc/testing';
-import { emulateMedia } from '@web/test-runner-commands';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
 import type { TokenGrant } from '../../src/contract/gateway.js';
 import { isPost } from '../support/client-harness.js';
 import {
+  emulateColorScheme,
   failOnLitWarnings,
   RecordingFetch,
   lastAnswer,
@@ -171,16 +171,16 @@ describe('<agent37-chat>: properties', () => {
   it('follows the system colour scheme unless theme is set', async () => {
     const el = await fixture<Agent37Chat>(html`<agent37-chat style="height: 300px" persist-key=${uniqueName('k')}></agent37-chat>`);
     const background = () => getComputedStyle(el).backgroundColor;
-    await emulateMedia({ colorScheme: 'light' });
+    await emulateColorScheme('light');
     const light = background();
-    await emulateMedia({ colorScheme: 'dark' });
+    await emulateColorScheme('dark');
     const dark = background();
     expect(dark).to.not.equal(light);
     el.theme = 'light';
     await el.updateComplete;
     expect(el.getAttribute('theme')).to.equal('light');
     expect(background()).to.equal(light);
-    await emulateMedia({ colorScheme: 'light' });
+    await emulateColorScheme('light');
     el.theme = 'dark';
     await el.updateComplete;
     expect(background()).to.equal(dark);
