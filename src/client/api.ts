@@ -96,7 +96,7 @@ export class Agent37Api {
         throw new Agent37Error({
           code: 'unauthorized',
           status: 401,
-          message: 'Your session has expired; sign in again.',
+          message: 'The relay refused the token, a freshly fetched one too.',
           ...(detail.hint ? { hint: detail.hint } : {}),
           cause: detail,
         });
