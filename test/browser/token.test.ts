@@ -79,7 +79,7 @@ describe('TokenSource', () => {
     const error = await rejection(api.models());
     expect(error.code).to.equal('unauthorized');
     expect(error.status).to.equal(401);
-    expect(error.message).to.match(/sign in again/i);
+    expect(error.message).to.match(/refused the token, a freshly fetched one too/);
     expect(net.count('GET', '/v1/models')).to.equal(2);
     expect(net.count('POST', '/api/agent37/token')).to.equal(2);
   });

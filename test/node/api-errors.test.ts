@@ -76,7 +76,7 @@ test('a 401 gets one refresh and one retry with the new token, then unauthorized
   const e = await rejection(api().getSession('expired'));
   assert.equal(e.code, 'unauthorized');
   assert.equal(e.status, 401);
-  assert.match(e.message, /sign in again/);
+  assert.match(e.message, /refused the token, a freshly fetched one too/);
   assert.equal(seen.length, 2);
   assert.notEqual(seen[0]?.auth, seen[1]?.auth);
 });
