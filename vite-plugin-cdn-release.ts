@@ -3,21 +3,23 @@
 // `sha384-…` of every file in the folder, for `<script integrity>` and for checking a mirror.
 import { createHash } from 'node:crypto';
 import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 
 export const INTEGRITY_FILE = 'integrity.json';
 
 export function cdnReleaseFiles(options: { entry: string }): Plugin {
+  let root = '';
   let outDir = '';
   return {
     name: 'agent37-cdn-release-files',
     apply: 'build',
     configResolved(config) {
-      outDir = config.build.outDir;
+      root = config.root;
+      outDir = resolve(config.root, config.build.outDir);
     },
     async writeBundle() {
-      const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+      const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
       await copyFile(join(outDir, `${options.entry}.js`), join(outDir, `${options.entry}-${version}.js`));
       const files = (await readdir(outDir)).filter((name) => name !== INTEGRITY_FILE).sort();
       const integrity: Record<string, string> = {};

@@ -5,6 +5,7 @@
 // in real Chromium against a real relay and simulator started from the installed package.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,7 @@ async function inProject(command: string, args: string[], timeout = 180_000): Pr
   }
 }
 
-/** The first line `child` prints, parsed as JSON, or its exit as an error. */
+/** The first line `child` prints, or its exit (before printing one) as an error. */
 function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -143,7 +144,6 @@ describe('the packed tarball', () => {
     const integrity = JSON.parse(await readFile(join(cdnDir, 'integrity.json'), 'utf8')) as Record<string, string>;
     const files = (await readdir(cdnDir)).filter((name) => name !== 'integrity.json').sort();
     assert.deepEqual(Object.keys(integrity).sort(), files);
-    const { createHash } = await import('node:crypto');
     for (const name of files) {
       const digest = createHash('sha384').update(await readFile(join(cdnDir, name))).digest('base64');
       assert.equal(integrity[name], `sha384-${digest}`, name);
