@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** Arabic (العربية). */
+const ar: Catalogue = {
+  // the chat
+  heading: 'الدردشة',
+  greeting: 'مرحبًا! كيف يمكنني مساعدتك؟',
+  placeholder: 'رسالة',
+  newConversation: 'محادثة جديدة',
+  conversation: 'المحادثة',
+  restoring: 'جارٍ تحميل المحادثة…',
+  jumpToLatest: 'الانتقال إلى الأحدث',
+  suggestions: 'اقتراحات',
+  you: 'أنت',
+  agent: 'المساعد',
+  // the launcher
+  openChat: 'فتح الدردشة',
+  openChatUnread: 'فتح الدردشة، رد جديد',
+  closeChat: 'إغلاق الدردشة',
+  // the composer
+  send: 'إرسال',
+  sendMessage: 'إرسال الرسالة',
+  stop: 'إيقاف',
+  stopAnswering: 'إيقاف الرد',
+  // an answer
+  thinking: 'التفكير',
+  thinkingLive: 'جارٍ التفكير…',
+  agentWorking: 'المساعد يعمل',
+  agentWriting: 'المساعد يكتب',
+  stopped: 'تم الإيقاف',
+  reconnecting: 'جارٍ إعادة الاتصال…',
+  offline: 'أنت غير متصل بالإنترنت. سيُستأنف الرد عند عودة الاتصال.',
+  copyAnswer: 'نسخ الرد',
+  answerCopied: 'تم نسخ الرد إلى الحافظة',
+  tokens: { zero: 'لا رموز', one: 'رمز واحد', two: 'رمزان', few: '{count} رموز', many: '{count} رمزًا', other: '{count} رمز' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: 'الخطوات',
+  stepRunning: '(قيد التنفيذ)',
+  stepFailed: 'فشل',
+  // code blocks and markdown
+  copy: 'نسخ',
+  copyCode: 'نسخ الكود',
+  copied: 'تم النسخ',
+  copyFailed: 'تعذّر النسخ',
+  codeCopied: 'تم نسخ الكود إلى الحافظة',
+  showMoreLines: { zero: 'عرض {count} سطر آخر', one: 'عرض سطر واحد آخر', two: 'عرض سطرين آخرين', few: 'عرض {count} أسطر أخرى', many: 'عرض {count} سطرًا آخر', other: 'عرض {count} سطر آخر' },
+  showLess: 'عرض أقل',
+  taskDone: 'مكتمل',
+  taskNotDone: 'غير مكتمل',
+  // notices
+  resume: 'استئناف',
+  retry: 'إعادة المحاولة',
+  details: 'التفاصيل',
+  checkConnection: 'تحقق من اتصالك وحاول مرة أخرى.',
+  // errors: what happened and what to do
+  errorSignIn: 'سجّل الدخول لبدء الدردشة.',
+  errorRefused: 'لم يقبل خادم الدردشة تسجيل الدخول. حاول مرة أخرى بعد قليل، أو أبلغ مسؤولي الموقع إذا تكرر ذلك.',
+  errorTokenUnreachable: 'تعذّر على الدردشة الوصول إلى خادمها. تحقق من اتصالك وحاول مرة أخرى.',
+  errorNoAccess: 'ليس لديك إذن بالوصول إلى هذه الدردشة.',
+  errorTokenServer: 'حدثت مشكلة في خادم الدردشة. حاول مرة أخرى بعد قليل.',
+  errorSecretKey: 'هذه الدردشة مُعدّة بشكل خاطئ (أُعطيت الصفحة مفتاحًا سريًا)، لذا تم إيقافها.',
+  errorConnectionLost: 'انقطع الاتصال.',
+  errorBusy: 'المساعد مشغول. حاول مرة أخرى بعد قليل.',
+  errorBusyRetrying: { zero: 'المساعد مشغول. جارٍ إعادة المحاولة الآن…', one: 'المساعد مشغول. ستتم إعادة المحاولة بعد ثانية واحدة…', two: 'المساعد مشغول. ستتم إعادة المحاولة بعد ثانيتين…', few: 'المساعد مشغول. ستتم إعادة المحاولة بعد {count} ثوانٍ…', many: 'المساعد مشغول. ستتم إعادة المحاولة بعد {count} ثانية…', other: 'المساعد مشغول. ستتم إعادة المحاولة بعد {count} ثانية…' },
+  errorTooLong: 'هذه الرسالة طويلة جدًا ولا يمكن إرسالها (الحد الأقصى 2 MB).',
+  errorStillAnswering: 'لا يزال المساعد يرد على رسالتك السابقة.',
+  errorQuota: 'استنفد المساعد ميزانيته حاليًا. حاول مرة أخرى لاحقًا، أو أبلغ مسؤولي الموقع.',
+  errorProviderAuth: 'رفض مزوّد الذكاء الاصطناعي الخاص بالمساعد بيانات اعتماده. لن تفيد إعادة المحاولة؛ أبلغ مسؤولي الموقع.',
+  errorModel: 'تعذّر على نموذج المساعد معالجة هذه الرسالة. حاول مرة أخرى، أو أعد صياغتها.',
+  errorProvider: 'حدثت مشكلة لدى مزوّد الذكاء الاصطناعي الخاص بالمساعد. حاول مرة أخرى بعد قليل.',
+  errorEmptyAnswer: 'لم يقدّم المساعد أي رد. ربما نفدت ميزانية المثيل؛ حاول مرة أخرى لاحقًا، أو أبلغ مسؤولي الموقع.',
+  errorAgentUnavailable: 'المساعد غير متاح حاليًا. حاول مرة أخرى بعد قليل.',
+  errorAgentDown: 'تعذّر على المساعد الرد. حاول مرة أخرى بعد قليل.',
+  errorEmptyMessage: 'اكتب رسالة أولًا.',
+  errorNotConfigured: 'لم يتم إعداد هذه الدردشة بعد: يجب أن تزوّدها الصفحة بـ token-url.',
+  errorUnknown: 'حدث خطأ ما. حاول مرة أخرى بعد قليل.',
+};
+
+export default ar;

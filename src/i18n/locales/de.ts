@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** German (Deutsch). */
+const de: Catalogue = {
+  // the chat
+  heading: 'Chat',
+  greeting: 'Hallo! Wie kann ich Ihnen helfen?',
+  placeholder: 'Nachricht',
+  newConversation: 'Neue Unterhaltung',
+  conversation: 'Unterhaltung',
+  restoring: 'Unterhaltung wird geladen…',
+  jumpToLatest: 'Zur neuesten Nachricht',
+  suggestions: 'Vorschläge',
+  you: 'Sie',
+  agent: 'Agent',
+  // the launcher
+  openChat: 'Chat öffnen',
+  openChatUnread: 'Chat öffnen, neue Antwort',
+  closeChat: 'Chat schließen',
+  // the composer
+  send: 'Senden',
+  sendMessage: 'Nachricht senden',
+  stop: 'Stopp',
+  stopAnswering: 'Antwort abbrechen',
+  // an answer
+  thinking: 'Überlegungen',
+  thinkingLive: 'Denkt nach…',
+  agentWorking: 'Der Agent arbeitet',
+  agentWriting: 'Der Agent schreibt',
+  stopped: 'Abgebrochen',
+  reconnecting: 'Verbindung wird wiederhergestellt…',
+  offline: 'Sie sind offline. Die Antwort geht weiter, sobald Sie wieder online sind.',
+  copyAnswer: 'Antwort kopieren',
+  answerCopied: 'Antwort in die Zwischenablage kopiert',
+  tokens: { one: '{count} Token', other: '{count} Tokens' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: 'Schritte',
+  stepRunning: '(läuft)',
+  stepFailed: 'fehlgeschlagen',
+  // code blocks and markdown
+  copy: 'Kopieren',
+  copyCode: 'Code kopieren',
+  copied: 'Kopiert',
+  copyFailed: 'Kopieren fehlgeschlagen',
+  codeCopied: 'Code in die Zwischenablage kopiert',
+  showMoreLines: { one: '{count} weitere Zeile anzeigen', other: '{count} weitere Zeilen anzeigen' },
+  showLess: 'Weniger anzeigen',
+  taskDone: 'Erledigt',
+  taskNotDone: 'Nicht erledigt',
+  // notices
+  resume: 'Fortsetzen',
+  retry: 'Wiederholen',
+  details: 'Details',
+  checkConnection: 'Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  // errors: what happened and what to do
+  errorSignIn: 'Melden Sie sich an, um zu chatten.',
+  errorRefused: 'Der Chat-Server hat die Anmeldung nicht angenommen. Versuchen Sie es gleich noch einmal oder informieren Sie den Betreiber der Website, wenn das weiterhin passiert.',
+  errorTokenUnreachable: 'Der Chat konnte seinen Server nicht erreichen. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  errorNoAccess: 'Sie haben keinen Zugriff auf diesen Chat.',
+  errorTokenServer: 'Beim Server des Chats ist ein Problem aufgetreten. Versuchen Sie es gleich noch einmal.',
+  errorSecretKey: 'Dieser Chat ist falsch eingerichtet (die Seite hat einen geheimen Schlüssel erhalten) und deshalb abgeschaltet.',
+  errorConnectionLost: 'Verbindung unterbrochen.',
+  errorBusy: 'Der Agent ist gerade ausgelastet. Versuchen Sie es gleich noch einmal.',
+  errorBusyRetrying: { one: 'Der Agent ist gerade ausgelastet. Neuer Versuch in {count} Sekunde…', other: 'Der Agent ist gerade ausgelastet. Neuer Versuch in {count} Sekunden…' },
+  errorTooLong: 'Diese Nachricht ist zu lang zum Senden (höchstens 2 MB).',
+  errorStillAnswering: 'Der Agent beantwortet noch Ihre vorherige Nachricht.',
+  errorQuota: 'Der Agent hat sein Budget vorerst aufgebraucht. Versuchen Sie es später erneut oder informieren Sie den Betreiber der Website.',
+  errorProviderAuth: 'Der KI-Anbieter des Agenten hat seine Zugangsdaten abgelehnt. Ein erneuter Versuch hilft nicht; bitte informieren Sie den Betreiber der Website.',
+  errorModel: 'Das Modell des Agenten konnte diese Nachricht nicht verarbeiten. Versuchen Sie es erneut oder formulieren Sie sie um.',
+  errorProvider: 'Beim KI-Anbieter des Agenten ist ein Problem aufgetreten. Versuchen Sie es gleich noch einmal.',
+  errorEmptyAnswer: 'Der Agent hat keine Antwort gegeben. Möglicherweise ist das Budget der Instanz aufgebraucht; versuchen Sie es später erneut oder informieren Sie den Betreiber der Website.',
+  errorAgentUnavailable: 'Der Agent ist gerade nicht verfügbar. Versuchen Sie es gleich noch einmal.',
+  errorAgentDown: 'Der Agent konnte nicht antworten. Versuchen Sie es gleich noch einmal.',
+  errorEmptyMessage: 'Geben Sie zuerst eine Nachricht ein.',
+  errorNotConfigured: 'Dieser Chat ist noch nicht eingerichtet: Die Seite muss ihm eine token-url geben.',
+  errorUnknown: 'Etwas ist schiefgelaufen. Versuchen Sie es gleich noch einmal.',
+};
+
+export default de;

@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** Spanish (Español). */
+const es: Catalogue = {
+  // the chat
+  heading: 'Chat',
+  greeting: '¡Hola! ¿En qué puedo ayudarte?',
+  placeholder: 'Mensaje',
+  newConversation: 'Nueva conversación',
+  conversation: 'Conversación',
+  restoring: 'Cargando la conversación…',
+  jumpToLatest: 'Ir al último mensaje',
+  suggestions: 'Sugerencias',
+  you: 'Tú',
+  agent: 'Agente',
+  // the launcher
+  openChat: 'Abrir el chat',
+  openChatUnread: 'Abrir el chat, nueva respuesta',
+  closeChat: 'Cerrar el chat',
+  // the composer
+  send: 'Enviar',
+  sendMessage: 'Enviar mensaje',
+  stop: 'Detener',
+  stopAnswering: 'Detener la respuesta',
+  // an answer
+  thinking: 'Razonamiento',
+  thinkingLive: 'Pensando…',
+  agentWorking: 'El agente está trabajando',
+  agentWriting: 'El agente está escribiendo',
+  stopped: 'Respuesta detenida',
+  reconnecting: 'Reconectando…',
+  offline: 'Estás sin conexión. La respuesta continuará cuando vuelvas a conectarte.',
+  copyAnswer: 'Copiar respuesta',
+  answerCopied: 'Respuesta copiada al portapapeles',
+  tokens: { one: '{count} token', many: '{count} de tokens', other: '{count} tokens' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: 'Pasos',
+  stepRunning: '(en curso)',
+  stepFailed: 'falló',
+  // code blocks and markdown
+  copy: 'Copiar',
+  copyCode: 'Copiar código',
+  copied: 'Copiado',
+  copyFailed: 'No se pudo copiar',
+  codeCopied: 'Código copiado al portapapeles',
+  showMoreLines: { one: 'Mostrar {count} línea más', many: 'Mostrar {count} de líneas más', other: 'Mostrar {count} líneas más' },
+  showLess: 'Mostrar menos',
+  taskDone: 'Hecho',
+  taskNotDone: 'Pendiente',
+  // notices
+  resume: 'Reanudar',
+  retry: 'Reintentar',
+  details: 'Detalles',
+  checkConnection: 'Comprueba tu conexión e inténtalo de nuevo.',
+  // errors: what happened and what to do
+  errorSignIn: 'Inicia sesión para chatear.',
+  errorRefused: 'El servidor del chat no aceptó el inicio de sesión. Inténtalo de nuevo en un momento o avisa a los responsables del sitio si sigue ocurriendo.',
+  errorTokenUnreachable: 'El chat no pudo conectar con su servidor. Comprueba tu conexión e inténtalo de nuevo.',
+  errorNoAccess: 'No tienes acceso a este chat.',
+  errorTokenServer: 'El servidor del chat tuvo un problema. Inténtalo de nuevo en un momento.',
+  errorSecretKey: 'Este chat está mal configurado (la página recibió una clave secreta), así que está desactivado.',
+  errorConnectionLost: 'Se perdió la conexión.',
+  errorBusy: 'El agente está ocupado. Inténtalo de nuevo en un momento.',
+  errorBusyRetrying: { one: 'El agente está ocupado. Reintentando en {count} segundo…', many: 'El agente está ocupado. Reintentando en {count} de segundos…', other: 'El agente está ocupado. Reintentando en {count} segundos…' },
+  errorTooLong: 'Este mensaje es demasiado largo para enviarlo (límite: 2 MB).',
+  errorStillAnswering: 'El agente todavía está respondiendo a tu mensaje anterior.',
+  errorQuota: 'El agente ha agotado su presupuesto por ahora. Inténtalo más tarde o avisa a los responsables del sitio.',
+  errorProviderAuth: 'El proveedor de IA del agente rechazó sus credenciales. Volver a intentarlo no servirá; avisa a los responsables del sitio.',
+  errorModel: 'El modelo del agente no pudo procesar este mensaje. Inténtalo de nuevo o reformúlalo.',
+  errorProvider: 'El proveedor de IA del agente tuvo un problema. Inténtalo de nuevo en un momento.',
+  errorEmptyAnswer: 'El agente no dio ninguna respuesta. Puede que la instancia se haya quedado sin presupuesto; inténtalo más tarde o avisa a los responsables del sitio.',
+  errorAgentUnavailable: 'El agente no está disponible ahora. Inténtalo de nuevo en un momento.',
+  errorAgentDown: 'El agente no pudo responder. Inténtalo de nuevo en un momento.',
+  errorEmptyMessage: 'Escribe un mensaje primero.',
+  errorNotConfigured: 'Este chat aún no está configurado: la página debe proporcionarle un token-url.',
+  errorUnknown: 'Algo salió mal. Inténtalo de nuevo en un momento.',
+};
+
+export default es;

@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** French (Français). */
+const fr: Catalogue = {
+  // the chat
+  heading: 'Chat',
+  greeting: 'Bonjour ! Comment puis-je vous aider ?',
+  placeholder: 'Message',
+  newConversation: 'Nouvelle conversation',
+  conversation: 'Conversation',
+  restoring: 'Chargement de la conversation…',
+  jumpToLatest: 'Aller au dernier message',
+  suggestions: 'Suggestions',
+  you: 'Vous',
+  agent: 'Agent',
+  // the launcher
+  openChat: 'Ouvrir le chat',
+  openChatUnread: 'Ouvrir le chat, nouvelle réponse',
+  closeChat: 'Fermer le chat',
+  // the composer
+  send: 'Envoyer',
+  sendMessage: 'Envoyer le message',
+  stop: 'Arrêter',
+  stopAnswering: 'Arrêter la réponse',
+  // an answer
+  thinking: 'Réflexion',
+  thinkingLive: 'Réflexion…',
+  agentWorking: 'L’agent travaille',
+  agentWriting: 'L’agent écrit',
+  stopped: 'Réponse arrêtée',
+  reconnecting: 'Reconnexion…',
+  offline: 'Vous êtes hors ligne. La réponse reprendra dès votre retour en ligne.',
+  copyAnswer: 'Copier la réponse',
+  answerCopied: 'Réponse copiée dans le presse-papiers',
+  tokens: { one: '{count} jeton', many: '{count} de jetons', other: '{count} jetons' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: 'Étapes',
+  stepRunning: '(en cours)',
+  stepFailed: 'échec',
+  // code blocks and markdown
+  copy: 'Copier',
+  copyCode: 'Copier le code',
+  copied: 'Copié',
+  copyFailed: 'Échec de la copie',
+  codeCopied: 'Code copié dans le presse-papiers',
+  showMoreLines: { one: 'Afficher {count} ligne de plus', many: 'Afficher {count} de lignes de plus', other: 'Afficher {count} lignes de plus' },
+  showLess: 'Afficher moins',
+  taskDone: 'Terminé',
+  taskNotDone: 'Non terminé',
+  // notices
+  resume: 'Reprendre',
+  retry: 'Réessayer',
+  details: 'Détails',
+  checkConnection: 'Vérifiez votre connexion et réessayez.',
+  // errors: what happened and what to do
+  errorSignIn: 'Connectez-vous pour discuter.',
+  errorRefused: 'Le serveur du chat n’a pas accepté la connexion. Réessayez dans un instant, ou prévenez les responsables du site si le problème persiste.',
+  errorTokenUnreachable: 'Le chat n’a pas pu joindre son serveur. Vérifiez votre connexion et réessayez.',
+  errorNoAccess: 'Vous n’avez pas accès à ce chat.',
+  errorTokenServer: 'Le serveur du chat a rencontré un problème. Réessayez dans un instant.',
+  errorSecretKey: 'Ce chat est mal configuré (la page a reçu une clé secrète) ; il est donc désactivé.',
+  errorConnectionLost: 'Connexion perdue.',
+  errorBusy: 'L’agent est occupé. Réessayez dans un instant.',
+  errorBusyRetrying: { one: 'L’agent est occupé. Nouvel essai dans {count} seconde…', many: 'L’agent est occupé. Nouvel essai dans {count} de secondes…', other: 'L’agent est occupé. Nouvel essai dans {count} secondes…' },
+  errorTooLong: 'Ce message est trop long pour être envoyé (limite : 2 MB).',
+  errorStillAnswering: 'L’agent répond encore à votre message précédent.',
+  errorQuota: 'L’agent a épuisé son budget pour le moment. Réessayez plus tard, ou prévenez les responsables du site.',
+  errorProviderAuth: 'Le fournisseur d’IA de l’agent a refusé ses identifiants. Réessayer ne servira à rien ; prévenez les responsables du site.',
+  errorModel: 'Le modèle de l’agent n’a pas pu traiter ce message. Réessayez, ou reformulez-le.',
+  errorProvider: 'Le fournisseur d’IA de l’agent a rencontré un problème. Réessayez dans un instant.',
+  errorEmptyAnswer: 'L’agent n’a donné aucune réponse. L’instance a peut-être épuisé son budget ; réessayez plus tard, ou prévenez les responsables du site.',
+  errorAgentUnavailable: 'L’agent n’est pas disponible pour le moment. Réessayez dans un instant.',
+  errorAgentDown: 'L’agent n’a pas pu répondre. Réessayez dans un instant.',
+  errorEmptyMessage: 'Saisissez d’abord un message.',
+  errorNotConfigured: 'Ce chat n’est pas encore configuré : la page doit lui fournir un token-url.',
+  errorUnknown: 'Une erreur s’est produite. Réessayez dans un instant.',
+};
+
+export default fr;

@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** Hebrew (עברית). */
+const he: Catalogue = {
+  // the chat
+  heading: 'צ׳אט',
+  greeting: 'שלום! איך אפשר לעזור?',
+  placeholder: 'הודעה',
+  newConversation: 'שיחה חדשה',
+  conversation: 'שיחה',
+  restoring: 'השיחה נטענת…',
+  jumpToLatest: 'מעבר להודעה האחרונה',
+  suggestions: 'הצעות',
+  you: 'אני',
+  agent: 'סוכן',
+  // the launcher
+  openChat: 'פתיחת הצ׳אט',
+  openChatUnread: 'פתיחת הצ׳אט, תשובה חדשה',
+  closeChat: 'סגירת הצ׳אט',
+  // the composer
+  send: 'שליחה',
+  sendMessage: 'שליחת הודעה',
+  stop: 'עצירה',
+  stopAnswering: 'עצירת התשובה',
+  // an answer
+  thinking: 'חשיבה',
+  thinkingLive: 'חושב…',
+  agentWorking: 'הסוכן עובד',
+  agentWriting: 'הסוכן כותב',
+  stopped: 'נעצר',
+  reconnecting: 'מתחבר מחדש…',
+  offline: 'אין חיבור לאינטרנט. התשובה תמשיך כשהחיבור יחזור.',
+  copyAnswer: 'העתקת התשובה',
+  answerCopied: 'התשובה הועתקה ללוח',
+  tokens: { one: '{count} טוקן', two: '{count} טוקנים', other: '{count} טוקנים' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: 'שלבים',
+  stepRunning: '(בביצוע)',
+  stepFailed: 'נכשל',
+  // code blocks and markdown
+  copy: 'העתקה',
+  copyCode: 'העתקת הקוד',
+  copied: 'הועתק',
+  copyFailed: 'ההעתקה נכשלה',
+  codeCopied: 'הקוד הועתק ללוח',
+  showMoreLines: { one: 'הצגת {count} שורה נוספת', two: 'הצגת {count} שורות נוספות', other: 'הצגת {count} שורות נוספות' },
+  showLess: 'הצגת פחות',
+  taskDone: 'בוצע',
+  taskNotDone: 'לא בוצע',
+  // notices
+  resume: 'המשך',
+  retry: 'ניסיון חוזר',
+  details: 'פרטים',
+  checkConnection: 'בדקו את החיבור ונסו שוב.',
+  // errors: what happened and what to do
+  errorSignIn: 'התחברו כדי להשתמש בצ׳אט.',
+  errorRefused: 'שרת הצ׳אט לא קיבל את ההתחברות. נסו שוב בעוד רגע, או עדכנו את מפעילי האתר אם זה ממשיך לקרות.',
+  errorTokenUnreachable: 'הצ׳אט לא הצליח להתחבר לשרת שלו. בדקו את החיבור ונסו שוב.',
+  errorNoAccess: 'אין לכם גישה לצ׳אט הזה.',
+  errorTokenServer: 'אירעה תקלה בשרת של הצ׳אט. נסו שוב בעוד רגע.',
+  errorSecretKey: 'הצ׳אט הזה הוגדר באופן שגוי (הדף קיבל מפתח סודי), ולכן הוא מושבת.',
+  errorConnectionLost: 'החיבור נותק.',
+  errorBusy: 'הסוכן עסוק. נסו שוב בעוד רגע.',
+  errorBusyRetrying: { one: 'הסוכן עסוק. ניסיון חוזר בעוד {count} שנייה…', two: 'הסוכן עסוק. ניסיון חוזר בעוד {count} שניות…', other: 'הסוכן עסוק. ניסיון חוזר בעוד {count} שניות…' },
+  errorTooLong: 'ההודעה ארוכה מדי לשליחה (המגבלה היא 2 MB).',
+  errorStillAnswering: 'הסוכן עדיין עונה על ההודעה הקודמת שלכם.',
+  errorQuota: 'הסוכן ניצל את התקציב שלו לעת עתה. נסו שוב מאוחר יותר, או עדכנו את מפעילי האתר.',
+  errorProviderAuth: 'ספק הבינה המלאכותית של הסוכן דחה את פרטי ההתחברות שלו. ניסיון חוזר לא יעזור; עדכנו את מפעילי האתר.',
+  errorModel: 'המודל של הסוכן לא הצליח לטפל בהודעה הזו. נסו שוב, או נסחו אותה מחדש.',
+  errorProvider: 'אירעה תקלה אצל ספק הבינה המלאכותית של הסוכן. נסו שוב בעוד רגע.',
+  errorEmptyAnswer: 'הסוכן לא השיב. ייתכן שהתקציב של המופע נגמר; נסו שוב מאוחר יותר, או עדכנו את מפעילי האתר.',
+  errorAgentUnavailable: 'הסוכן לא זמין כרגע. נסו שוב בעוד רגע.',
+  errorAgentDown: 'הסוכן לא הצליח לענות. נסו שוב בעוד רגע.',
+  errorEmptyMessage: 'כתבו הודעה קודם.',
+  errorNotConfigured: 'הצ׳אט הזה עדיין לא הוגדר: הדף צריך לספק לו token-url.',
+  errorUnknown: 'משהו השתבש. נסו שוב בעוד רגע.',
+};
+
+export default he;

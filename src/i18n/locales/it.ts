@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** Italian (Italiano). */
+const it: Catalogue = {
+  // the chat
+  heading: 'Chat',
+  greeting: 'Ciao! Come posso aiutarti?',
+  placeholder: 'Messaggio',
+  newConversation: 'Nuova conversazione',
+  conversation: 'Conversazione',
+  restoring: 'Caricamento della conversazione…',
+  jumpToLatest: 'Vai all’ultimo messaggio',
+  suggestions: 'Suggerimenti',
+  you: 'Tu',
+  agent: 'Agente',
+  // the launcher
+  openChat: 'Apri la chat',
+  openChatUnread: 'Apri la chat, nuova risposta',
+  closeChat: 'Chiudi la chat',
+  // the composer
+  send: 'Invia',
+  sendMessage: 'Invia messaggio',
+  stop: 'Interrompi',
+  stopAnswering: 'Interrompi la risposta',
+  // an answer
+  thinking: 'Ragionamento',
+  thinkingLive: 'Sto pensando…',
+  agentWorking: 'L’agente sta lavorando',
+  agentWriting: 'L’agente sta scrivendo',
+  stopped: 'Risposta interrotta',
+  reconnecting: 'Riconnessione…',
+  offline: 'Sei offline. La risposta riprenderà quando tornerai online.',
+  copyAnswer: 'Copia risposta',
+  answerCopied: 'Risposta copiata negli appunti',
+  tokens: { one: '{count} token', many: '{count} di token', other: '{count} token' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: 'Passaggi',
+  stepRunning: '(in corso)',
+  stepFailed: 'non riuscito',
+  // code blocks and markdown
+  copy: 'Copia',
+  copyCode: 'Copia codice',
+  copied: 'Copiato',
+  copyFailed: 'Copia non riuscita',
+  codeCopied: 'Codice copiato negli appunti',
+  showMoreLines: { one: 'Mostra {count} altra riga', many: 'Mostra altre {count} di righe', other: 'Mostra altre {count} righe' },
+  showLess: 'Mostra meno',
+  taskDone: 'Fatto',
+  taskNotDone: 'Da fare',
+  // notices
+  resume: 'Riprendi',
+  retry: 'Riprova',
+  details: 'Dettagli',
+  checkConnection: 'Controlla la connessione e riprova.',
+  // errors: what happened and what to do
+  errorSignIn: 'Accedi per usare la chat.',
+  errorRefused: 'Il server della chat non ha accettato l’accesso. Riprova tra un momento, oppure avvisa i gestori del sito se succede ancora.',
+  errorTokenUnreachable: 'La chat non è riuscita a raggiungere il suo server. Controlla la connessione e riprova.',
+  errorNoAccess: 'Non hai accesso a questa chat.',
+  errorTokenServer: 'Il server della chat ha avuto un problema. Riprova tra un momento.',
+  errorSecretKey: 'Questa chat è configurata in modo errato (alla pagina è stata data una chiave segreta), quindi è disattivata.',
+  errorConnectionLost: 'Connessione persa.',
+  errorBusy: 'L’agente è occupato. Riprova tra un momento.',
+  errorBusyRetrying: { one: 'L’agente è occupato. Nuovo tentativo tra {count} secondo…', many: 'L’agente è occupato. Nuovo tentativo tra {count} di secondi…', other: 'L’agente è occupato. Nuovo tentativo tra {count} secondi…' },
+  errorTooLong: 'Questo messaggio è troppo lungo per essere inviato (limite 2 MB).',
+  errorStillAnswering: 'L’agente sta ancora rispondendo al tuo messaggio precedente.',
+  errorQuota: 'L’agente ha esaurito il suo budget per ora. Riprova più tardi, oppure avvisa i gestori del sito.',
+  errorProviderAuth: 'Il fornitore di IA dell’agente ha rifiutato le sue credenziali. Riprovare non servirà; avvisa i gestori del sito.',
+  errorModel: 'Il modello dell’agente non è riuscito a gestire questo messaggio. Riprova, oppure riformulalo.',
+  errorProvider: 'Il fornitore di IA dell’agente ha avuto un problema. Riprova tra un momento.',
+  errorEmptyAnswer: 'L’agente non ha dato alcuna risposta. L’istanza potrebbe aver esaurito il budget; riprova più tardi, oppure avvisa i gestori del sito.',
+  errorAgentUnavailable: 'L’agente non è disponibile al momento. Riprova tra un momento.',
+  errorAgentDown: 'L’agente non è riuscito a rispondere. Riprova tra un momento.',
+  errorEmptyMessage: 'Scrivi prima un messaggio.',
+  errorNotConfigured: 'Questa chat non è ancora configurata: la pagina deve fornirle un token-url.',
+  errorUnknown: 'Qualcosa è andato storto. Riprova tra un momento.',
+};
+
+export default it;

@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** Japanese (日本語). */
+const ja: Catalogue = {
+  // the chat
+  heading: 'チャット',
+  greeting: 'こんにちは！何かお手伝いできることはありますか？',
+  placeholder: 'メッセージ',
+  newConversation: '新しい会話',
+  conversation: '会話',
+  restoring: '会話を読み込んでいます…',
+  jumpToLatest: '最新のメッセージへ',
+  suggestions: '提案',
+  you: 'あなた',
+  agent: 'エージェント',
+  // the launcher
+  openChat: 'チャットを開く',
+  openChatUnread: 'チャットを開く（新しい回答あり）',
+  closeChat: 'チャットを閉じる',
+  // the composer
+  send: '送信',
+  sendMessage: 'メッセージを送信',
+  stop: '停止',
+  stopAnswering: '回答を停止',
+  // an answer
+  thinking: '思考プロセス',
+  thinkingLive: '思考中…',
+  agentWorking: 'エージェントが作業中です',
+  agentWriting: 'エージェントが入力中です',
+  stopped: '停止しました',
+  reconnecting: '再接続しています…',
+  offline: 'オフラインです。接続が戻ると回答が再開されます。',
+  copyAnswer: '回答をコピー',
+  answerCopied: '回答をクリップボードにコピーしました',
+  tokens: { other: '{count}トークン' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: 'ステップ',
+  stepRunning: '（実行中）',
+  stepFailed: '失敗',
+  // code blocks and markdown
+  copy: 'コピー',
+  copyCode: 'コードをコピー',
+  copied: 'コピーしました',
+  copyFailed: 'コピーできませんでした',
+  codeCopied: 'コードをクリップボードにコピーしました',
+  showMoreLines: { other: 'さらに{count}行を表示' },
+  showLess: '折りたたむ',
+  taskDone: '完了',
+  taskNotDone: '未完了',
+  // notices
+  resume: '再開',
+  retry: '再試行',
+  details: '詳細',
+  checkConnection: '接続を確認して、もう一度お試しください。',
+  // errors: what happened and what to do
+  errorSignIn: 'チャットを利用するにはサインインしてください。',
+  errorRefused: 'チャットサーバーがサインインを受け付けませんでした。しばらくしてからもう一度お試しください。問題が続く場合は、サイトの運営者にお知らせください。',
+  errorTokenUnreachable: 'チャットがサーバーに接続できませんでした。接続を確認して、もう一度お試しください。',
+  errorNoAccess: 'このチャットへのアクセス権がありません。',
+  errorTokenServer: 'チャットのサーバーで問題が発生しました。しばらくしてからもう一度お試しください。',
+  errorSecretKey: 'このチャットは設定に誤りがあるため（ページにシークレットキーが渡されています）、無効になっています。',
+  errorConnectionLost: '接続が切れました。',
+  errorBusy: 'エージェントが混み合っています。しばらくしてからもう一度お試しください。',
+  errorBusyRetrying: { other: 'エージェントが混み合っています。{count}秒後にもう一度試します…' },
+  errorTooLong: 'このメッセージは長すぎるため送信できません（上限 2 MB）。',
+  errorStillAnswering: 'エージェントはまだ前のメッセージに回答しています。',
+  errorQuota: 'エージェントは現在、予算を使い切っています。時間をおいてもう一度お試しいただくか、サイトの運営者にお知らせください。',
+  errorProviderAuth: 'エージェントのAIプロバイダーが認証情報を拒否しました。再試行しても解決しないため、サイトの運営者にお知らせください。',
+  errorModel: 'エージェントのモデルがこのメッセージを処理できませんでした。もう一度お試しいただくか、言い換えてみてください。',
+  errorProvider: 'エージェントのAIプロバイダーで問題が発生しました。しばらくしてからもう一度お試しください。',
+  errorEmptyAnswer: 'エージェントから回答がありませんでした。インスタンスの予算が不足している可能性があります。時間をおいてもう一度お試しいただくか、サイトの運営者にお知らせください。',
+  errorAgentUnavailable: 'エージェントは現在ご利用いただけません。しばらくしてからもう一度お試しください。',
+  errorAgentDown: 'エージェントが回答できませんでした。しばらくしてからもう一度お試しください。',
+  errorEmptyMessage: '先にメッセージを入力してください。',
+  errorNotConfigured: 'このチャットはまだ設定されていません。ページで token-url を指定する必要があります。',
+  errorUnknown: '問題が発生しました。しばらくしてからもう一度お試しください。',
+};
+
+export default ja;

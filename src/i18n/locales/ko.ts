@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** Korean (한국어). */
+const ko: Catalogue = {
+  // the chat
+  heading: '채팅',
+  greeting: '안녕하세요! 무엇을 도와드릴까요?',
+  placeholder: '메시지',
+  newConversation: '새 대화',
+  conversation: '대화',
+  restoring: '대화를 불러오는 중…',
+  jumpToLatest: '최신 메시지로 이동',
+  suggestions: '제안',
+  you: '나',
+  agent: '에이전트',
+  // the launcher
+  openChat: '채팅 열기',
+  openChatUnread: '채팅 열기, 새 답변 있음',
+  closeChat: '채팅 닫기',
+  // the composer
+  send: '보내기',
+  sendMessage: '메시지 보내기',
+  stop: '중지',
+  stopAnswering: '답변 중지',
+  // an answer
+  thinking: '생각 과정',
+  thinkingLive: '생각하는 중…',
+  agentWorking: '에이전트가 작업 중입니다',
+  agentWriting: '에이전트가 입력 중입니다',
+  stopped: '중지됨',
+  reconnecting: '다시 연결하는 중…',
+  offline: '오프라인 상태입니다. 다시 연결되면 답변이 이어집니다.',
+  copyAnswer: '답변 복사',
+  answerCopied: '답변을 클립보드에 복사했습니다',
+  tokens: { other: '토큰 {count}개' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: '단계',
+  stepRunning: '(실행 중)',
+  stepFailed: '실패',
+  // code blocks and markdown
+  copy: '복사',
+  copyCode: '코드 복사',
+  copied: '복사됨',
+  copyFailed: '복사 실패',
+  codeCopied: '코드를 클립보드에 복사했습니다',
+  showMoreLines: { other: '{count}줄 더 보기' },
+  showLess: '접기',
+  taskDone: '완료',
+  taskNotDone: '미완료',
+  // notices
+  resume: '재개',
+  retry: '다시 시도',
+  details: '자세히',
+  checkConnection: '연결을 확인하고 다시 시도하세요.',
+  // errors: what happened and what to do
+  errorSignIn: '채팅하려면 로그인하세요.',
+  errorRefused: '채팅 서버가 로그인을 받아들이지 않았습니다. 잠시 후 다시 시도하시고, 문제가 계속되면 사이트 운영자에게 알려 주세요.',
+  errorTokenUnreachable: '채팅 서버에 연결할 수 없습니다. 연결을 확인하고 다시 시도하세요.',
+  errorNoAccess: '이 채팅을 이용할 권한이 없습니다.',
+  errorTokenServer: '채팅 서버에 문제가 발생했습니다. 잠시 후 다시 시도하세요.',
+  errorSecretKey: '이 채팅은 잘못 설정되어(페이지에 비밀 키가 전달됨) 사용이 중지되었습니다.',
+  errorConnectionLost: '연결이 끊어졌습니다.',
+  errorBusy: '에이전트가 지금 바쁩니다. 잠시 후 다시 시도하세요.',
+  errorBusyRetrying: { other: '에이전트가 지금 바쁩니다. {count}초 후에 다시 시도합니다…' },
+  errorTooLong: '메시지가 너무 길어서 보낼 수 없습니다(최대 2 MB).',
+  errorStillAnswering: '에이전트가 아직 이전 메시지에 답변하고 있습니다.',
+  errorQuota: '에이전트가 당분간 쓸 수 있는 예산을 모두 사용했습니다. 나중에 다시 시도하시거나 사이트 운영자에게 알려 주세요.',
+  errorProviderAuth: '에이전트의 AI 제공업체가 인증 정보를 거부했습니다. 다시 시도해도 해결되지 않으니 사이트 운영자에게 알려 주세요.',
+  errorModel: '에이전트의 모델이 이 메시지를 처리하지 못했습니다. 다시 시도하시거나 다르게 표현해 보세요.',
+  errorProvider: '에이전트의 AI 제공업체에 문제가 발생했습니다. 잠시 후 다시 시도하세요.',
+  errorEmptyAnswer: '에이전트가 답변하지 않았습니다. 인스턴스의 예산이 소진되었을 수 있습니다. 나중에 다시 시도하시거나 사이트 운영자에게 알려 주세요.',
+  errorAgentUnavailable: '지금은 에이전트를 이용할 수 없습니다. 잠시 후 다시 시도하세요.',
+  errorAgentDown: '에이전트가 답변하지 못했습니다. 잠시 후 다시 시도하세요.',
+  errorEmptyMessage: '먼저 메시지를 입력하세요.',
+  errorNotConfigured: '이 채팅은 아직 설정되지 않았습니다. 페이지에서 token-url을 지정해야 합니다.',
+  errorUnknown: '문제가 발생했습니다. 잠시 후 다시 시도하세요.',
+};
+
+export default ko;

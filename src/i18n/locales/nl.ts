@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** Dutch (Nederlands). */
+const nl: Catalogue = {
+  // the chat
+  heading: 'Chat',
+  greeting: 'Hallo! Waarmee kan ik je helpen?',
+  placeholder: 'Bericht',
+  newConversation: 'Nieuw gesprek',
+  conversation: 'Gesprek',
+  restoring: 'Gesprek laden…',
+  jumpToLatest: 'Naar nieuwste bericht',
+  suggestions: 'Suggesties',
+  you: 'Jij',
+  agent: 'Agent',
+  // the launcher
+  openChat: 'Chat openen',
+  openChatUnread: 'Chat openen, nieuw antwoord',
+  closeChat: 'Chat sluiten',
+  // the composer
+  send: 'Versturen',
+  sendMessage: 'Bericht versturen',
+  stop: 'Stoppen',
+  stopAnswering: 'Antwoord stoppen',
+  // an answer
+  thinking: 'Denkproces',
+  thinkingLive: 'Denkt na…',
+  agentWorking: 'De agent is bezig',
+  agentWriting: 'De agent schrijft',
+  stopped: 'Gestopt',
+  reconnecting: 'Opnieuw verbinden…',
+  offline: 'Je bent offline. Het antwoord gaat verder zodra je weer online bent.',
+  copyAnswer: 'Antwoord kopiëren',
+  answerCopied: 'Antwoord gekopieerd naar het klembord',
+  tokens: { one: '{count} token', other: '{count} tokens' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: 'Stappen',
+  stepRunning: '(bezig)',
+  stepFailed: 'mislukt',
+  // code blocks and markdown
+  copy: 'Kopiëren',
+  copyCode: 'Code kopiëren',
+  copied: 'Gekopieerd',
+  copyFailed: 'Kopiëren mislukt',
+  codeCopied: 'Code gekopieerd naar het klembord',
+  showMoreLines: { one: 'Nog {count} regel tonen', other: 'Nog {count} regels tonen' },
+  showLess: 'Minder tonen',
+  taskDone: 'Klaar',
+  taskNotDone: 'Niet klaar',
+  // notices
+  resume: 'Hervatten',
+  retry: 'Opnieuw proberen',
+  details: 'Details',
+  checkConnection: 'Controleer je verbinding en probeer het opnieuw.',
+  // errors: what happened and what to do
+  errorSignIn: 'Log in om te chatten.',
+  errorRefused: 'De chatserver heeft de aanmelding niet geaccepteerd. Probeer het zo opnieuw, of laat het de beheerder van de website weten als dit blijft gebeuren.',
+  errorTokenUnreachable: 'De chat kon zijn server niet bereiken. Controleer je verbinding en probeer het opnieuw.',
+  errorNoAccess: 'Je hebt geen toegang tot deze chat.',
+  errorTokenServer: 'De server van de chat had een probleem. Probeer het zo opnieuw.',
+  errorSecretKey: 'Deze chat is verkeerd ingesteld (de pagina heeft een geheime sleutel gekregen) en is daarom uitgeschakeld.',
+  errorConnectionLost: 'Verbinding verbroken.',
+  errorBusy: 'De agent is bezet. Probeer het zo opnieuw.',
+  errorBusyRetrying: { one: 'De agent is bezet. Nieuwe poging over {count} seconde…', other: 'De agent is bezet. Nieuwe poging over {count} seconden…' },
+  errorTooLong: 'Dit bericht is te lang om te versturen (maximaal 2 MB).',
+  errorStillAnswering: 'De agent is nog bezig met het beantwoorden van je vorige bericht.',
+  errorQuota: 'De agent heeft zijn budget voorlopig opgebruikt. Probeer het later opnieuw, of laat het de beheerder van de website weten.',
+  errorProviderAuth: 'De AI-aanbieder van de agent heeft zijn inloggegevens geweigerd. Opnieuw proberen helpt niet; laat het de beheerder van de website weten.',
+  errorModel: 'Het model van de agent kon dit bericht niet verwerken. Probeer het opnieuw, of formuleer het anders.',
+  errorProvider: 'De AI-aanbieder van de agent had een probleem. Probeer het zo opnieuw.',
+  errorEmptyAnswer: 'De agent gaf geen antwoord. Misschien is het budget van de instantie op; probeer het later opnieuw, of laat het de beheerder van de website weten.',
+  errorAgentUnavailable: 'De agent is nu niet beschikbaar. Probeer het zo opnieuw.',
+  errorAgentDown: 'De agent kon niet antwoorden. Probeer het zo opnieuw.',
+  errorEmptyMessage: 'Typ eerst een bericht.',
+  errorNotConfigured: 'Deze chat is nog niet ingesteld: de pagina moet hem een token-url geven.',
+  errorUnknown: 'Er ging iets mis. Probeer het zo opnieuw.',
+};
+
+export default nl;

@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** Portuguese (Português). */
+const pt: Catalogue = {
+  // the chat
+  heading: 'Chat',
+  greeting: 'Olá! Como posso ajudar?',
+  placeholder: 'Mensagem',
+  newConversation: 'Nova conversa',
+  conversation: 'Conversa',
+  restoring: 'Carregando a conversa…',
+  jumpToLatest: 'Ir para a última mensagem',
+  suggestions: 'Sugestões',
+  you: 'Você',
+  agent: 'Agente',
+  // the launcher
+  openChat: 'Abrir o chat',
+  openChatUnread: 'Abrir o chat, nova resposta',
+  closeChat: 'Fechar o chat',
+  // the composer
+  send: 'Enviar',
+  sendMessage: 'Enviar mensagem',
+  stop: 'Parar',
+  stopAnswering: 'Parar a resposta',
+  // an answer
+  thinking: 'Raciocínio',
+  thinkingLive: 'Pensando…',
+  agentWorking: 'O agente está trabalhando',
+  agentWriting: 'O agente está escrevendo',
+  stopped: 'Resposta interrompida',
+  reconnecting: 'Reconectando…',
+  offline: 'Você está sem conexão. A resposta continuará assim que você voltar a se conectar.',
+  copyAnswer: 'Copiar resposta',
+  answerCopied: 'Resposta copiada para a área de transferência',
+  tokens: { one: '{count} token', many: '{count} de tokens', other: '{count} tokens' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: 'Etapas',
+  stepRunning: '(em andamento)',
+  stepFailed: 'falhou',
+  // code blocks and markdown
+  copy: 'Copiar',
+  copyCode: 'Copiar código',
+  copied: 'Copiado',
+  copyFailed: 'Falha ao copiar',
+  codeCopied: 'Código copiado para a área de transferência',
+  showMoreLines: { one: 'Mostrar mais {count} linha', many: 'Mostrar mais {count} de linhas', other: 'Mostrar mais {count} linhas' },
+  showLess: 'Mostrar menos',
+  taskDone: 'Concluído',
+  taskNotDone: 'Não concluído',
+  // notices
+  resume: 'Retomar',
+  retry: 'Tentar de novo',
+  details: 'Detalhes',
+  checkConnection: 'Verifique sua conexão e tente novamente.',
+  // errors: what happened and what to do
+  errorSignIn: 'Faça login para conversar.',
+  errorRefused: 'O servidor do chat não aceitou o login. Tente novamente em instantes ou avise os responsáveis pelo site se isso continuar acontecendo.',
+  errorTokenUnreachable: 'O chat não conseguiu acessar o servidor dele. Verifique sua conexão e tente novamente.',
+  errorNoAccess: 'Você não tem acesso a este chat.',
+  errorTokenServer: 'O servidor do chat teve um problema. Tente novamente em instantes.',
+  errorSecretKey: 'Este chat está configurado incorretamente (a página recebeu uma chave secreta), por isso foi desativado.',
+  errorConnectionLost: 'Conexão perdida.',
+  errorBusy: 'O agente está ocupado. Tente novamente em instantes.',
+  errorBusyRetrying: { one: 'O agente está ocupado. Tentando novamente em {count} segundo…', many: 'O agente está ocupado. Tentando novamente em {count} de segundos…', other: 'O agente está ocupado. Tentando novamente em {count} segundos…' },
+  errorTooLong: 'Esta mensagem é longa demais para ser enviada (limite de 2 MB).',
+  errorStillAnswering: 'O agente ainda está respondendo à sua mensagem anterior.',
+  errorQuota: 'O agente esgotou o orçamento dele por enquanto. Tente novamente mais tarde ou avise os responsáveis pelo site.',
+  errorProviderAuth: 'O provedor de IA do agente recusou as credenciais dele. Tentar novamente não vai adiantar; avise os responsáveis pelo site.',
+  errorModel: 'O modelo do agente não conseguiu processar esta mensagem. Tente novamente ou reformule a mensagem.',
+  errorProvider: 'O provedor de IA do agente teve um problema. Tente novamente em instantes.',
+  errorEmptyAnswer: 'O agente não deu nenhuma resposta. A instância pode estar sem orçamento; tente novamente mais tarde ou avise os responsáveis pelo site.',
+  errorAgentUnavailable: 'O agente não está disponível no momento. Tente novamente em instantes.',
+  errorAgentDown: 'O agente não conseguiu responder. Tente novamente em instantes.',
+  errorEmptyMessage: 'Digite uma mensagem primeiro.',
+  errorNotConfigured: 'Este chat ainda não está configurado: a página precisa fornecer um token-url a ele.',
+  errorUnknown: 'Algo deu errado. Tente novamente em instantes.',
+};
+
+export default pt;

@@ -1,0 +1,80 @@
+import type { Catalogue } from '../strings.js';
+
+/** Simplified Chinese (简体中文). */
+const zh: Catalogue = {
+  // the chat
+  heading: '聊天',
+  greeting: '您好！有什么可以帮您？',
+  placeholder: '输入消息',
+  newConversation: '新对话',
+  conversation: '对话',
+  restoring: '正在加载对话…',
+  jumpToLatest: '跳到最新消息',
+  suggestions: '建议',
+  you: '您',
+  agent: '助手',
+  // the launcher
+  openChat: '打开聊天',
+  openChatUnread: '打开聊天，有新回复',
+  closeChat: '关闭聊天',
+  // the composer
+  send: '发送',
+  sendMessage: '发送消息',
+  stop: '停止',
+  stopAnswering: '停止回答',
+  // an answer
+  thinking: '思考过程',
+  thinkingLive: '正在思考…',
+  agentWorking: '助手正在处理',
+  agentWriting: '助手正在输入',
+  stopped: '已停止',
+  reconnecting: '正在重新连接…',
+  offline: '您已离线。恢复联网后将继续回答。',
+  copyAnswer: '复制回答',
+  answerCopied: '回答已复制到剪贴板',
+  tokens: { other: '{count} 个 token' },
+  usage: '{tokens} · {cost}',
+  // tool steps
+  steps: '步骤',
+  stepRunning: '（进行中）',
+  stepFailed: '失败',
+  // code blocks and markdown
+  copy: '复制',
+  copyCode: '复制代码',
+  copied: '已复制',
+  copyFailed: '复制失败',
+  codeCopied: '代码已复制到剪贴板',
+  showMoreLines: { other: '再显示 {count} 行' },
+  showLess: '收起',
+  taskDone: '已完成',
+  taskNotDone: '未完成',
+  // notices
+  resume: '继续',
+  retry: '重试',
+  details: '详情',
+  checkConnection: '请检查网络连接，然后重试。',
+  // errors: what happened and what to do
+  errorSignIn: '请先登录再开始聊天。',
+  errorRefused: '聊天服务器未接受登录。请稍后重试；如果问题持续出现，请联系网站管理员。',
+  errorTokenUnreachable: '聊天无法连接到服务器。请检查网络连接，然后重试。',
+  errorNoAccess: '您无权使用此聊天。',
+  errorTokenServer: '聊天服务器出现问题。请稍后重试。',
+  errorSecretKey: '此聊天配置有误（页面收到了秘密密钥），因此已停用。',
+  errorConnectionLost: '连接已断开。',
+  errorBusy: '助手正忙。请稍后重试。',
+  errorBusyRetrying: { other: '助手正忙。{count} 秒后重试…' },
+  errorTooLong: '此消息过长，无法发送（上限 2 MB）。',
+  errorStillAnswering: '助手仍在回答您的上一条消息。',
+  errorQuota: '助手的预算暂时已用完。请稍后重试，或联系网站管理员。',
+  errorProviderAuth: '助手的 AI 服务提供商拒绝了其凭据。重试无济于事，请联系网站管理员。',
+  errorModel: '助手的模型无法处理此消息。请重试，或换个说法。',
+  errorProvider: '助手的 AI 服务提供商出现问题。请稍后重试。',
+  errorEmptyAnswer: '助手没有给出回答。该实例的预算可能已用完；请稍后重试，或联系网站管理员。',
+  errorAgentUnavailable: '助手暂时不可用。请稍后重试。',
+  errorAgentDown: '助手未能回答。请稍后重试。',
+  errorEmptyMessage: '请先输入消息。',
+  errorNotConfigured: '此聊天尚未设置：页面必须为其提供 token-url。',
+  errorUnknown: '出了点问题。请稍后重试。',
+};
+
+export default zh;
