@@ -4,7 +4,7 @@
 // `npm run test:browser` (tsx loads the TypeScript).
 import { createServer } from 'node:net';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { browserLaunchers, colorSchemeCommand } from './test/support/browser-engines.ts';
+import { browserLaunchers, mediaFeatureCommands } from './test/support/browser-engines.ts';
 import { reactAsModules } from './test/support/react-as-modules.mjs';
 import { startTestStack } from './test/support/test-stack.ts';
 
@@ -62,6 +62,6 @@ export default {
   testsFinishTimeout: 300_000,
   testFramework: { config: { timeout: 30_000 } },
   middleware: [stack.middleware, strictCspForDemo],
-  plugins: [colorSchemeCommand(), highlightJsCoreAsModule, reactAsModules(), esbuildPlugin({ ts: true, target: 'auto', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
+  plugins: [mediaFeatureCommands(), highlightJsCoreAsModule, reactAsModules(), esbuildPlugin({ ts: true, target: 'auto', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
   browsers,
 };

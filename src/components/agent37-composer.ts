@@ -1,6 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { focusRingStyles } from './shared-styles.js';
+import { consumeLocalizer } from '../i18n/localizer-context.js';
+import { focusRingStyles, touchTargetStyles } from './shared-styles.js';
 
 /** Internal: the visitor asked to send `text`. The chat decides whether it goes out. */
 export class ComposerSubmitEvent extends Event {
@@ -31,7 +32,7 @@ export class Agent37Composer extends LitElement {
     :host {
       display: block;
       padding: calc(var(--_space, 12px) * 0.75) var(--_space, 12px);
-      border-top: 1px solid var(--_border, GrayText);
+      border-block-start: 1px solid var(--_border, GrayText);
     }
     .composer {
       display: flex;
@@ -88,8 +89,12 @@ export class Agent37Composer extends LitElement {
       height: 1.15em;
       fill: currentColor;
     }
+    :host(:dir(rtl)) .send svg {
+      transform: scaleX(-1);
+    }
   `,
     focusRingStyles,
+    touchTargetStyles,
   ];
 
   static override properties = {
@@ -105,15 +110,15 @@ export class Agent37Composer extends LitElement {
   declare busy: boolean;
   /** the visitor cannot type or send */
   declare disabled: boolean;
-  /** the empty box's hint, and the textarea's accessible name */
-  declare placeholder: string;
+  /** the empty box's hint, and the textarea's accessible name; the language's "Message" when unset */
+  declare placeholder: string | undefined;
+  #localizer = consumeLocalizer(this);
 
   constructor() {
     super();
     this.value = '';
     this.busy = false;
     this.disabled = false;
-    this.placeholder = 'Message';
   }
 
   /** Focuses the textarea. */
@@ -155,12 +160,14 @@ export class Agent37Composer extends LitElement {
 
   // One button turns from Send into Stop (and back), so keyboard focus stays on it.
   override render() {
+    const l = this.#localizer.value;
+    const placeholder = this.placeholder ?? l.text('placeholder');
     return html`<div class="composer">
       <textarea
         part="input"
         rows="1"
-        aria-label=${this.placeholder || 'Message'}
-        placeholder=${this.placeholder}
+        aria-label=${placeholder || l.text('placeholder')}
+        placeholder=${placeholder}
         .value=${live(this.value)}
         ?disabled=${this.disabled}
         @input=${this._onInput}
@@ -170,8 +177,8 @@ export class Agent37Composer extends LitElement {
         type="button"
         class=${this.busy ? 'stop' : 'send'}
         part=${this.busy ? 'stop-button' : 'send-button'}
-        aria-label=${this.busy ? 'Stop answering' : 'Send message'}
-        title=${this.busy ? 'Stop' : 'Send'}
+        aria-label=${l.text(this.busy ? 'stopAnswering' : 'sendMessage')}
+        title=${l.text(this.busy ? 'stop' : 'send')}
         ?disabled=${this.disabled}
         @click=${this.busy ? this._onStop : this._submit}
       >

@@ -1,15 +1,23 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { Agent37Error } from '../contract/errors.js';
-import { describeError } from './error-wording.js';
+import type { Usage } from '../contract/gateway.js';
+import { consumeLocalizer } from '../i18n/localizer-context.js';
 import type { AnswerPart, AssistantMessage, ChatMessage, MessageStatus, ToolStep } from '../state/conversation-types.js';
-import { focusRingStyles } from './shared-styles.js';
+import { CopyFeedback } from './copy-feedback.js';
+import { isResumable } from './error-wording.js';
+import { followMinutes } from './minute-clock.js';
+import { focusRingStyles, touchTargetStyles, visuallyHiddenStyles } from './shared-styles.js';
 
 /**
  * One message of the conversation. A visitor's message is plain text. An answer shows its parts in
  * the order they happened: the agent's reasoning (a collapsed "Thinking" section), text blocks and
  * tool steps (text before a tool, the step, the text after it), then its state (stopped,
  * reconnecting, waiting out a Retry-After, connection lost with Resume, failed or empty, with Retry
- * when `retryable`).
+ * when `retryable`). A caret follows the text while it grows.
+ *
+ * Under a message: when it was written ("5 minutes ago", the date and time in a tooltip; kept
+ * current, one timer for all messages), and under a finished answer a Copy button (its markdown
+ * source) and, with `showUsage`, its tokens and cost. Every string is in the chat's language.
  *
  * The answer's text is rendered by `<agent37-markdown>` when that element is defined; otherwise
  * as text with its line breaks kept (text nodes only, never HTML).
@@ -24,6 +32,9 @@ import { focusRingStyles } from './shared-styles.js';
  * @csspart resume-button - Resume after a lost connection
  * @csspart error-detail - the raw message behind an error (folded)
  * @csspart retry-button - Retry on a failed or empty answer
+ * @csspart timestamp - when the message was written (a `<time>`)
+ * @csspart copy-answer-button - Copy under a finished answer
+ * @csspart usage - an answer's tokens and cost (with `showUsage`)
  * @csspart body - an answer's rendered markdown (with the markdown's own parts below)
  * @csspart link - a link
  * @csspart image - an allowed image
@@ -34,6 +45,7 @@ import { focusRingStyles } from './shared-styles.js';
  * @csspart code-language - a code block's language label
  * @csspart copy-button - a code block's Copy button
  * @csspart code - a code block's scrolling code
+ * @csspart expand-button - a long code block's Show more lines / Show less
  *
  * @event resume-request - internal, not composed: the visitor pressed Resume
  * @event retry-request - internal, not composed: the visitor pressed Retry
@@ -55,10 +67,10 @@ export class Agent37Message extends LitElement {
     }
     .bubble--user {
       width: fit-content;
-      margin-left: auto;
+      margin-inline-start: auto;
       color: var(--_user-text, #fff);
       background: var(--_user-bg, #2f5bd3);
-      border-bottom-right-radius: calc(var(--_radius, 12px) * 0.3);
+      border-end-end-radius: calc(var(--_radius, 12px) * 0.3);
       white-space: pre-wrap;
     }
     .bubble--assistant {
@@ -66,7 +78,7 @@ export class Agent37Message extends LitElement {
       width: 100%;
       color: var(--_text, CanvasText);
       background: var(--_surface, transparent);
-      border-bottom-left-radius: calc(var(--_radius, 12px) * 0.3);
+      border-end-start-radius: calc(var(--_radius, 12px) * 0.3);
       display: flex;
       flex-direction: column;
       gap: 0.5em;
@@ -108,8 +120,8 @@ export class Agent37Message extends LitElement {
     details {
       font-size: 0.9em;
       color: var(--_muted, GrayText);
-      border-left: 2px solid var(--_border, GrayText);
-      padding-left: 0.6em;
+      border-inline-start: 2px solid var(--_border, GrayText);
+      padding-inline-start: 0.6em;
     }
     summary {
       cursor: pointer;
@@ -124,8 +136,49 @@ export class Agent37Message extends LitElement {
       font-size: 0.85em;
       color: var(--_muted, GrayText);
     }
+    .meta {
+      color: var(--_muted, GrayText);
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.25em 0.75em;
+      margin-block-start: 0.3em;
+      padding-inline: 0.3em;
+      font-size: 0.78em;
+      font-variant-numeric: tabular-nums;
+    }
+    .meta--user {
+      justify-content: flex-end;
+    }
+    .copy {
+      display: inline-flex;
+      align-items: center;
+      justify-content: center;
+      gap: 0.3em;
+      margin-inline-start: -0.3em;
+      padding: 0.3em;
+      font: inherit;
+      color: inherit;
+      background: none;
+      border: 0;
+      border-radius: 6px;
+      cursor: pointer;
+    }
+    .copy:hover {
+      color: var(--_text, CanvasText);
+      background: var(--_surface, ButtonFace);
+    }
+    .copy svg {
+      width: 1.35em;
+      height: 1.35em;
+      fill: none;
+      stroke: currentColor;
+      stroke-width: 2;
+    }
   `,
     focusRingStyles,
+    touchTargetStyles,
+    visuallyHiddenStyles,
   ];
 
   static override properties = {
@@ -133,6 +186,7 @@ export class Agent37Message extends LitElement {
     retryable: { attribute: false },
     showReasoning: { attribute: false },
     imageOrigins: { attribute: false },
+    showUsage: { attribute: false },
   };
 
   /** the message to show: the visitor's, or an answer with its parts and state */
@@ -143,6 +197,13 @@ export class Agent37Message extends LitElement {
   declare showReasoning: boolean;
   /** origins the answer may show images from (the chat's `image-origins`, parsed) */
   declare imageOrigins: readonly string[];
+  /** under a finished answer, its tokens and cost (the chat's `show-usage`) */
+  declare showUsage: boolean;
+
+  #localizer = consumeLocalizer(this);
+  #copy = new CopyFeedback(this);
+  /** this render shows a relative time, which the minute clock keeps current */
+  #timed = false;
 
   constructor() {
     super();
@@ -150,6 +211,7 @@ export class Agent37Message extends LitElement {
     this.retryable = false;
     this.showReasoning = true;
     this.imageOrigins = [];
+    this.showUsage = false;
   }
 
   /** The notice's event stays in this shadow root; pass it on to the chat (still not composed). */
@@ -163,13 +225,34 @@ export class Agent37Message extends LitElement {
     this.dispatchEvent(new Event('retry-request', { bubbles: true, composed: false }));
   }
 
+  private _onCopy() {
+    void this.#copy.copy(this.message?.text ?? '');
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    // back on the page: render, so a shown time is current and followed again
+    if (this.hasUpdated) this.requestUpdate();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    followMinutes(this, false);
+  }
+
+  protected override updated() {
+    followMinutes(this, this.#timed && this.isConnected);
+  }
+
   override render() {
     const message = this.message;
+    this.#timed = false;
     if (!message) return nothing;
     if (message.role === 'user') {
-      return html`<div class="bubble bubble--user" part="bubble">${message.text}</div>`;
+      const time = this.renderTime(message.createdAt);
+      return html`<div class="bubble bubble--user" part="bubble">${message.text}</div>${time === nothing ? nothing : html`<div class="meta meta--user">${time}</div>`}`;
     }
-    return this.renderAnswer(message);
+    return html`${this.renderAnswer(message)}${LIVE_STATUSES.has(message.status) ? nothing : this.renderFooter(message)}`;
   }
 
   /** An answer: its parts in order, a pending mark while nothing came yet, then its state. */
@@ -182,9 +265,11 @@ export class Agent37Message extends LitElement {
         const open = live && i === groups.length - 1;
         if (group.type === 'tools') return html`<agent37-tool-steps part="tool-steps" .steps=${group.steps}></agent37-tool-steps>`;
         if (group.type === 'reasoning') return this.showReasoning ? this.renderReasoning(group.text, open) : nothing;
-        return this.renderText(group.text, open);
+        return this.renderText(group.text, open, open && message.status === 'streaming');
       })}
-      ${waiting ? html`<span class="pending" role="img" aria-label="The agent is working"><span></span><span></span><span></span></span>` : nothing}
+      ${waiting
+        ? html`<span class="pending" role="img" aria-label=${this.#localizer.value.text('agentWorking')}><span></span><span></span><span></span></span>`
+        : nothing}
       ${this.renderState(message)}
     </div>`;
   }
@@ -192,24 +277,63 @@ export class Agent37Message extends LitElement {
   /** One "Thinking" section; `open`: the agent is still thinking it. */
   protected renderReasoning(text: string, open: boolean) {
     return html`<details part="reasoning">
-      <summary>${open ? 'Thinking…' : 'Thinking'}</summary>
+      <summary>${this.#localizer.value.text(open ? 'thinkingLive' : 'thinking')}</summary>
       <div class="reasoning__text">${text}</div>
     </details>`;
   }
 
-  /** One block of the answer's text; `streaming` while it may still grow. */
-  protected renderText(text: string, streaming: boolean) {
+  /** One block of the answer's text; `streaming` while it may still grow, `typing` while it grows right now (a caret follows it). */
+  protected renderText(text: string, streaming: boolean, typing = false) {
     if (!text) return nothing;
     if (customElements.get('agent37-markdown')) {
       return html`<agent37-markdown
         part="text"
-        exportparts="body, link, image, table-scroll, table, code-block, code-header, code-language, copy-button, code"
+        exportparts="body, link, image, table-scroll, table, code-block, code-header, code-language, copy-button, code, expand-button"
         .text=${text}
         .streaming=${streaming}
+        .typing=${typing}
         .imageOrigins=${this.imageOrigins}
       ></agent37-markdown>`;
     }
     return html`<div class="text" part="text">${text}</div>`;
+  }
+
+  /**
+   * When the message was written: relative ("5 minutes ago"), the date and time in the tooltip. A
+   * screen reader hears the date and time, which stay as they are: a log that re-read every time
+   * once a minute would drown what is new.
+   */
+  protected renderTime(at: number | undefined) {
+    if (at === undefined || !Number.isFinite(at)) return nothing;
+    const l = this.#localizer.value;
+    const absolute = l.dateTime(at);
+    this.#timed = true;
+    return html`<time part="timestamp" datetime=${new Date(at).toISOString()} title=${absolute}><span aria-hidden="true">${l.relativeTime(at)}</span><span class="visually-hidden">${absolute}</span></time>`;
+  }
+
+  /** Under an answer that is over: Copy and usage once it is finished with text, and its time. */
+  protected renderFooter(message: AssistantMessage) {
+    const l = this.#localizer.value;
+    const finished = message.status === 'complete' || message.status === 'stopped';
+    const state = this.#copy.state;
+    const name = l.text('copyAnswer');
+    const copy =
+      finished && message.text
+        ? html`<button type="button" class="copy" part="copy-answer-button" title=${name} aria-label=${state === 'idle' ? name : nothing} @click=${this._onCopy}>${COPY_ICON}${state === 'idle' ? nothing : l.text(state === 'copied' ? 'copied' : 'copyFailed')}</button><span class="visually-hidden" role="status">${state === 'copied' ? l.text('answerCopied') : ''}</span>`
+        : nothing;
+    const time = this.renderTime(message.createdAt);
+    const usage = finished && this.showUsage ? this.renderUsage(message.usage) : nothing;
+    if (copy === nothing && time === nothing && usage === nothing) return nothing;
+    return html`<div class="meta">${copy}${time}${usage}</div>`;
+  }
+
+  /** "1,234 tokens · $0.0123": input and output tokens, and the cost when the gateway said it. */
+  protected renderUsage(usage: Usage | null | undefined) {
+    if (!usage) return nothing;
+    const l = this.#localizer.value;
+    const tokens = l.plural('tokens', usage.input_tokens + usage.output_tokens);
+    const cost = typeof usage.cost_usd === 'number' ? l.number(usage.cost_usd, { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 }) : null;
+    return html`<span part="usage" dir="auto">${cost === null ? tokens : l.text('usage', { tokens, cost })}</span>`;
   }
 
   /** An answer that ended without one: what happened, and Retry on the last answer. */
@@ -226,11 +350,9 @@ export class Agent37Message extends LitElement {
   protected renderState(message: AssistantMessage) {
     switch (message.status) {
       case 'stopped':
-        return html`<div class="status" part="status">Stopped</div>`;
       case 'reconnecting':
-        return html`<div class="status" part="status">Reconnecting…</div>`;
       case 'offline':
-        return html`<div class="status" part="status">You are offline. The answer goes on once you are back.</div>`;
+        return html`<div class="status" part="status">${this.#localizer.value.text(message.status)}</div>`;
       case 'waiting':
         return message.error ? html`<agent37-notice exportparts="error" .error=${message.error}></agent37-notice>` : nothing;
       case 'interrupted':
@@ -255,8 +377,11 @@ export class Agent37Message extends LitElement {
 /** The turn runs on (the answer may still grow): the statuses of a turn that is neither over nor given up. */
 const LIVE_STATUSES: ReadonlySet<MessageStatus> = new Set<MessageStatus>(['streaming', 'reconnecting', 'offline', 'waiting']);
 
-const AGENT_FAILED = new Agent37Error({ code: 'agent_error', message: 'The agent could not answer.' });
-const EMPTY_ANSWER = new Agent37Error({ code: 'empty_answer', message: 'The agent gave no answer.' });
+// The sentences come from the catalogue by code (error-wording.ts); no message, so no English detail.
+const AGENT_FAILED = new Agent37Error({ code: 'agent_error', message: '' });
+const EMPTY_ANSWER = new Agent37Error({ code: 'empty_answer', message: '' });
+
+const COPY_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true"><rect x="9" y="9" width="11" height="11" rx="2"></rect><path d="M5 15V6a2 2 0 0 1 2-2h8"></path></svg>`;
 
 type PartGroup = { type: 'reasoning' | 'text'; text: string } | { type: 'tools'; steps: ToolStep[] };
 
@@ -292,7 +417,7 @@ function partGroups(parts: readonly AnswerPart[]): PartGroup[] {
 }
 
 /** What an interrupted answer says for a dropped stream; the runner's own error stays on the message. */
-const CONNECTION_LOST = new Agent37Error({ code: 'stream_interrupted', message: 'Connection lost.' });
+const CONNECTION_LOST = new Agent37Error({ code: 'stream_interrupted', message: '' });
 
 /** The same error without its Retry-After: an interrupted turn waits for the visitor, it does not count down. */
 const withoutCountdown = new WeakMap<Agent37Error, Agent37Error>();
@@ -303,7 +428,7 @@ const withoutCountdown = new WeakMap<Agent37Error, Agent37Error>();
  * restart for nothing.
  */
 function interruptedNotice(error: Agent37Error | undefined): Agent37Error {
-  if (!error || describeError(error).resumable) return CONNECTION_LOST;
+  if (!error || isResumable(error)) return CONNECTION_LOST;
   if (error.retryAfterMs === undefined) return error;
   let copy = withoutCountdown.get(error);
   if (!copy) {

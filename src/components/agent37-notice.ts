@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { Agent37Error } from '../contract/errors.js';
+import { consumeLocalizer } from '../i18n/localizer-context.js';
 import { describeError } from './error-wording.js';
-import { focusRingStyles } from './shared-styles.js';
+import { focusRingStyles, touchTargetStyles } from './shared-styles.js';
 
 /**
  * An error shown in the conversation in plain words, with what to do. When the widget will try
@@ -65,6 +66,7 @@ export class Agent37Notice extends LitElement {
     }
   `,
     focusRingStyles,
+    touchTargetStyles,
   ];
 
   static override properties = {
@@ -86,6 +88,7 @@ export class Agent37Notice extends LitElement {
   declare private _now: number;
   private _shownAt = Date.now();
   private _timer: ReturnType<typeof setInterval> | undefined;
+  #localizer = consumeLocalizer(this);
 
   constructor() {
     super();
@@ -130,15 +133,16 @@ export class Agent37Notice extends LitElement {
 
   override render() {
     if (!this.error) return nothing;
-    const wording = describeError(this.error, this._shownAt, this._now);
-    const text = wording.resumable && !this.resumable && this.standalone ? `${wording.text} Check your connection and try again.` : wording.text;
+    const l = this.#localizer.value;
+    const wording = describeError(this.error, l, this._shownAt, this._now);
+    const text = wording.resumable && !this.resumable && this.standalone ? `${wording.text} ${l.text('checkConnection')}` : wording.text;
     const detail = wording.detailed && this.error.message && this.error.message !== wording.text ? this.error.message : null;
     return html`<div class="error" part="error">
       <span class="error__text">${text}</span>
-      ${this.resumable ? html`<button type="button" part="resume-button" @click=${this._onResume}>Resume</button>` : nothing}
-      ${this.retryable ? html`<button type="button" part="retry-button" @click=${this._onRetry}>Retry</button>` : nothing}
+      ${this.resumable ? html`<button type="button" part="resume-button" @click=${this._onResume}>${l.text('resume')}</button>` : nothing}
+      ${this.retryable ? html`<button type="button" part="retry-button" @click=${this._onRetry}>${l.text('retry')}</button>` : nothing}
       ${detail
-        ? html`<details class="error__detail" part="error-detail"><summary>Details</summary><div>${detail}</div></details>`
+        ? html`<details class="error__detail" part="error-detail"><summary>${l.text('details')}</summary><div>${detail}</div></details>`
         : nothing}
     </div>`;
   }

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { consumeLocalizer } from '../i18n/localizer-context.js';
 import type { ToolStep } from '../state/conversation-types.js';
 import { visuallyHiddenStyles } from './shared-styles.js';
 
@@ -78,6 +79,7 @@ export class Agent37ToolSteps extends LitElement {
 
   /** the answer's tool steps, in the order they started */
   declare steps: readonly ToolStep[];
+  #localizer = consumeLocalizer(this);
 
   constructor() {
     super();
@@ -86,32 +88,33 @@ export class Agent37ToolSteps extends LitElement {
 
   override render() {
     if (this.steps.length === 0) return nothing;
-    return html`<ol part="list" aria-label="Steps">
+    return html`<ol part="list" aria-label=${this.#localizer.value.text('steps')}>
       ${this.steps.map((step) => this.renderStep(step))}
     </ol>`;
   }
 
   /** One step: running (spinner), completed (its duration) or failed. */
   protected renderStep(step: ToolStep) {
+    const l = this.#localizer.value;
     const label = step.label || step.tool;
     switch (step.status) {
       case 'running':
         return html`<li class="step step--running">
           <span class="mark" aria-hidden="true"><span class="spinner"></span></span>
           <span class="label">${withEllipsis(label)}</span>
-          <span class="visually-hidden">(running)</span>
+          <span class="visually-hidden">${l.text('stepRunning')}</span>
         </li>`;
       case 'completed':
         return html`<li class="step step--completed">
           <span class="mark done" aria-hidden="true">✓</span>
           <span class="label">${withoutEllipsis(label)}</span>
-          ${step.duration_ms === undefined ? nothing : html`<span class="detail">${formatDuration(step.duration_ms)}</span>`}
+          ${step.duration_ms === undefined ? nothing : html`<span class="detail">${l.duration(step.duration_ms)}</span>`}
         </li>`;
       case 'failed':
         return html`<li class="step step--failed">
           <span class="mark failed" aria-hidden="true">✕</span>
           <span class="label">${withoutEllipsis(label)}</span>
-          <span class="detail failed">failed${step.error ? html`: ${step.error}` : nothing}</span>
+          <span class="detail failed">${l.text('stepFailed')}${step.error ? `: ${step.error}` : nothing}</span>
         </li>`;
     }
   }
@@ -123,14 +126,6 @@ function withEllipsis(label: string): string {
 
 function withoutEllipsis(label: string): string {
   return label.replace(/\s*(\.\.\.|…)$/, '');
-}
-
-/** 850 → "0.9 s", 12_300 → "12 s", 95_000 → "1 min 35 s" */
-export function formatDuration(ms: number): string {
-  if (ms < 10_000) return `${(Math.max(ms, 0) / 1000).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 declare global {

@@ -19,3 +19,18 @@ export const visuallyHiddenStyles = css`
     white-space: nowrap;
   }
 `;
+
+/** Controls a finger can hit: at least 44 px on a coarse pointer (a touch screen). */
+export const touchTargetStyles = css`
+  @media (pointer: coarse) {
+    button,
+    summary {
+      min-width: 44px;
+      min-height: 44px;
+      box-sizing: border-box;
+    }
+    summary {
+      padding-block: calc((44px - 1lh) / 2);
+    }
+  }
+`;

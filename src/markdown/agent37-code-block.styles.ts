@@ -2,6 +2,8 @@ import { css } from 'lit';
 
 // Colours come from the chat's palette (`--_*`, inherited) when inside <agent37-chat>, else from the
 // page's `--agent37-*` properties, else defaults; these and the token colours follow `color-scheme`.
+// Code reads left to right in any page (from its first character, punctuation where it was written).
+// A capped block (`.capped`) shows 24 lines (the next shows through the padding); `.faded` once it is complete.
 export const codeBlockStyles = css`
   :host {
     display: block;
@@ -15,16 +17,16 @@ export const codeBlockStyles = css`
     display: flex;
     align-items: center;
     gap: 0.5em;
-    padding: 0.25em 0.35em 0.25em 0.85em;
-    border-bottom: 1px solid var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
+    padding-block: 0.25em;
+    padding-inline: 0.85em 0.35em;
+    border-block-end: 1px solid var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
     font-size: 0.8em;
     color: var(--_muted, var(--agent37-muted, light-dark(#5a6270, #a3aab8)));
   }
   .language {
     font-family: var(--agent37-code-font-family, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
   }
-  .copy {
-    margin-left: auto;
+  button {
     padding: 0.2em 0.6em;
     font: inherit;
     color: inherit;
@@ -33,15 +35,33 @@ export const codeBlockStyles = css`
     border-radius: 6px;
     cursor: pointer;
   }
+  .copy {
+    margin-inline-start: auto;
+  }
   .copy:hover {
     border-color: var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
   }
-  .copy:focus-visible,
+  .expand {
+    display: block;
+    width: 100%;
+    padding: 0.45em;
+    font-size: 0.8em;
+    color: var(--_muted, var(--agent37-muted, light-dark(#5a6270, #a3aab8)));
+    border-radius: 0;
+    border-block-start-color: var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
+  }
+  .expand:hover {
+    color: inherit;
+  }
+  button:focus-visible,
   pre:focus-visible {
     outline: 2px solid var(--_focus, var(--agent37-focus-ring, light-dark(#1a56db, #9db8ff)));
     outline-offset: -2px;
   }
   pre {
+    direction: ltr;
+    text-align: left;
+    unicode-bidi: isolate;
     margin: 0;
     padding: 0.75em 0.85em;
     overflow-x: auto;
@@ -49,6 +69,14 @@ export const codeBlockStyles = css`
     font-size: 0.875em;
     line-height: 1.45;
     tab-size: 2;
+  }
+  .capped {
+    max-height: calc(24 * 1.45em);
+    overflow-y: auto;
+  }
+  .faded {
+    overflow-y: hidden;
+    mask-image: linear-gradient(#000 calc(100% - 3.5em), transparent);
   }
   .hljs-comment,
   .hljs-quote {

@@ -1,6 +1,8 @@
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { Root, RootContent } from 'hast';
-import { visuallyHiddenStyles } from '../components/shared-styles.js';
+import { CopyFeedback } from '../components/copy-feedback.js';
+import { touchTargetStyles, visuallyHiddenStyles } from '../components/shared-styles.js';
+import { consumeLocalizer } from '../i18n/localizer-context.js';
 import { codeBlockStyles } from './agent37-code-block.styles.js';
 
 type Highlighter = typeof import('./code-highlighter.js');
@@ -22,9 +24,10 @@ function loadHighlighter(): Promise<void> {
   return loading;
 }
 
-type CopyState = 'idle' | 'copied' | 'failed';
-
-const COPY_FEEDBACK_MS = 2000;
+/** A longer block shows this many lines until expanded (more than a screen of a phone). */
+const SHOWN_LINES = 24;
+/** …when it hides at least this many more: "Show 1 more line" would save nothing */
+const HIDDEN_LINES_AT_LEAST = 5;
 
 function renderTree(nodes: readonly RootContent[]): Array<TemplateResult | string> {
   return nodes.map((node) => {
@@ -38,13 +41,20 @@ function renderTree(nodes: readonly RootContent[]): Array<TemplateResult | strin
 /**
  * A fenced code block of an answer: language label, Copy button, and syntax highlighting once the
  * block is complete (the highlighter is a separate chunk, loaded on the first code block, and so is
- * each grammar, loaded on the first block in its language).
+ * each grammar, loaded on the first block in its language). Code reads left to right whatever the
+ * page's direction.
+ *
+ * A block longer than about 24 lines shows its first 24, fading out, and an Expand button ("Show 16
+ * more lines", then "Show less"). While it is still being written it is capped too, scrolled to its
+ * newest line: the block does not push the answer down a line per frame, and the reader sees what
+ * is arriving. Once complete it starts from its first line, with the Expand button.
  *
  * @summary A code block with a Copy button.
  * @csspart code-header - the bar with the language and the Copy button
  * @csspart code-language - the language label
  * @csspart copy-button - Copy (then "Copied")
  * @csspart code - the scrolling code
+ * @csspart expand-button - Show more lines / Show less, on a long block
  *
  * @cssproperty [--agent37-code-background=#eef0f3] - the block's background
  * @cssproperty [--agent37-code-font-family=ui-monospace] - code font
@@ -54,13 +64,13 @@ function renderTree(nodes: readonly RootContent[]): Array<TemplateResult | strin
  * @cssproperty [--agent37-focus-ring=#1a56db] - keyboard focus
  */
 export class Agent37CodeBlock extends LitElement {
-  static override styles = [codeBlockStyles, visuallyHiddenStyles];
+  static override styles = [codeBlockStyles, visuallyHiddenStyles, touchTargetStyles];
 
   static override properties = {
     code: {},
     language: {},
     streaming: { type: Boolean },
-    _copyState: { state: true },
+    _expanded: { state: true },
   };
 
   /** the code, as text */
@@ -69,18 +79,19 @@ export class Agent37CodeBlock extends LitElement {
   declare language: string;
   /** the block is still being written: highlight once it is complete */
   declare streaming: boolean;
-  declare private _copyState: CopyState;
+  declare private _expanded: boolean;
 
   #highlighted: { code: string; language: string; tree: Root } | undefined;
   #requestedLanguage = '';
-  #feedbackTimer: ReturnType<typeof setTimeout> | undefined;
+  #localizer = consumeLocalizer(this);
+  #copy = new CopyFeedback(this);
 
   constructor() {
     super();
     this.code = '';
     this.language = '';
     this.streaming = false;
-    this._copyState = 'idle';
+    this._expanded = false;
   }
 
   /** The highlighted tree, or null while the highlighter or the grammar loads, while streaming, or for an unknown language. */
@@ -106,42 +117,40 @@ export class Agent37CodeBlock extends LitElement {
     return null;
   }
 
-  private async _onCopy(): Promise<void> {
-    try {
-      await navigator.clipboard.writeText(this.code);
-      this._copyState = 'copied';
-    } catch {
-      this._copyState = 'failed';
-    }
-    clearTimeout(this.#feedbackTimer);
-    this.#feedbackTimer = setTimeout(() => {
-      this._copyState = 'idle';
-    }, COPY_FEEDBACK_MS);
+  private _onCopy() {
+    void this.#copy.copy(this.code);
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#feedbackTimer);
-    this._copyState = 'idle';
+  private _onToggle() {
+    this._expanded = !this._expanded;
+    // a block folding back up leaves its button where the reader is
+    if (!this._expanded) void this.updateComplete.then(() => this.renderRoot.querySelector('.expand')?.scrollIntoView({ block: 'nearest' }));
+  }
+
+  // while written, a capped block shows its newest lines; complete, it starts from its first
+  protected override updated(changed: PropertyValues<this>): void {
+    const pre = this.renderRoot.querySelector('pre')!;
+    if (this.streaming || changed.get('streaming')) pre.scrollTop = this.streaming ? pre.scrollHeight : 0;
   }
 
   protected override render() {
+    const l = this.#localizer.value;
     const tree = this.#tree();
-    const state = this._copyState;
+    const state = this.#copy.state;
+    const hidden = this.code.split('\n').length - SHOWN_LINES;
+    const capped = hidden >= HIDDEN_LINES_AT_LEAST && !this._expanded;
+    const expandable = hidden >= HIDDEN_LINES_AT_LEAST && !this.streaming;
     return html`<div class="header" part="code-header">
         ${this.language ? html`<span class="language" part="code-language">${this.language}</span>` : nothing}
-        <button
-          class="copy"
-          part="copy-button"
-          type="button"
-          aria-label=${state === 'idle' ? 'Copy code' : nothing}
-          @click=${this._onCopy}
-        >
-          ${state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}
+        <button class="copy" part="copy-button" type="button" aria-label=${state === 'idle' ? l.text('copyCode') : nothing} @click=${this._onCopy}>
+          ${l.text(state === 'copied' ? 'copied' : state === 'failed' ? 'copyFailed' : 'copy')}
         </button>
       </div>
-      <pre part="code" tabindex="0"><code>${tree ? renderTree(tree.children) : this.code}</code></pre>
-      <span class="visually-hidden" role="status">${state === 'copied' ? 'Code copied to the clipboard' : ''}</span>`;
+      <pre part="code" id="code" tabindex="0" class=${capped ? (this.streaming ? 'capped' : 'capped faded') : ''}><code>${tree ? renderTree(tree.children) : this.code}</code></pre>
+      ${expandable
+        ? html`<button class="expand" part="expand-button" type="button" aria-expanded=${String(this._expanded)} aria-controls="code" @click=${this._onToggle}>${this._expanded ? l.text('showLess') : l.plural('showMoreLines', hidden)}</button>`
+        : nothing}
+      <span class="visually-hidden" role="status">${state === 'copied' ? l.text('codeCopied') : ''}</span>`;
   }
 }
 

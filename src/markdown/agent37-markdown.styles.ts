@@ -3,6 +3,10 @@ import { css } from 'lit';
 // Sized for a chat bubble: compact spacing, headings only a little larger than text, wide content
 // (tables, code) scrolling inside the bubble. Colours come from the chat's palette (`--_*`, inherited)
 // inside <agent37-chat>, else from the page's `--agent37-*` properties, else defaults that follow `color-scheme`.
+// A table wider than the answer scrolls, with a shadow on each side where there is more to see: the
+// shadows stay put (scroll), and covers in the colour behind move with the content (local) and hide
+// each shadow at its end. The sides are the content's own, so this holds in either direction.
+// `typing`: a caret after the last text while the answer is being written (content '' is never read out).
 export const markdownStyles = css`
   :host {
     display: block;
@@ -51,7 +55,11 @@ export const markdownStyles = css`
   }
   ul,
   ol {
-    padding-left: 1.5em;
+    padding-inline-start: 1.5em;
+  }
+  /* a tight item's text has no paragraph of its own: it reads in its own text's direction too */
+  li {
+    unicode-bidi: plaintext;
   }
   li + li,
   li > ul,
@@ -66,14 +74,15 @@ export const markdownStyles = css`
     list-style: none;
   }
   li.task > input {
-    margin: 0 0.4em 0 -1.3em;
+    margin: 0;
+    margin-inline: -1.3em 0.4em;
     vertical-align: -0.1em;
   }
   blockquote {
-    padding: 0 0 0 0.85em;
-    margin-left: 0;
-    margin-right: 0;
-    border-left: 3px solid var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
+    padding: 0;
+    padding-inline-start: 0.85em;
+    margin-inline: 0;
+    border-inline-start: 3px solid var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
     color: var(--_muted, var(--agent37-muted, light-dark(#5a6270, #a3aab8)));
   }
   hr {
@@ -112,8 +121,15 @@ export const markdownStyles = css`
     white-space: pre-wrap;
   }
   .table-scroll {
+    --_cover: var(--_surface, Canvas);
+    --_shade: color-mix(in srgb, currentColor 25%, transparent);
     max-width: 100%;
     overflow-x: auto;
+    background:
+      linear-gradient(to right, var(--_cover) 40%, transparent) left / 2em 100% no-repeat local,
+      linear-gradient(to left, var(--_cover) 40%, transparent) right / 2em 100% no-repeat local,
+      radial-gradient(farthest-side at 0 50%, var(--_shade), transparent) left / 0.8em 100% no-repeat,
+      radial-gradient(farthest-side at 100% 50%, var(--_shade), transparent) right / 0.8em 100% no-repeat;
   }
   table {
     border-collapse: collapse;
@@ -123,7 +139,8 @@ export const markdownStyles = css`
   td {
     padding: 0.35em 0.7em;
     border: 1px solid var(--_border, var(--agent37-border, light-dark(#d5d9e0, #3a3f4b)));
-    text-align: left;
+    text-align: -webkit-match-parent;
+    text-align: match-parent;
     vertical-align: top;
     overflow-wrap: normal;
   }
@@ -136,5 +153,25 @@ export const markdownStyles = css`
   }
   .align-right {
     text-align: right;
+  }
+  :host([typing]) .body > :last-child:not(ul, ol, blockquote)::after,
+  :host([typing]) .body > :is(ul, ol, blockquote):last-child > :last-child::after {
+    content: '';
+    display: inline-block;
+    width: 0.45em;
+    height: 1em;
+    margin-inline-start: 0.2em;
+    vertical-align: -0.12em;
+    background: currentColor;
+  }
+  @media (prefers-reduced-motion: no-preference) {
+    .body ::after {
+      animation: blink 1.1s steps(2, jump-none) infinite;
+    }
+  }
+  @keyframes blink {
+    50% {
+      opacity: 0;
+    }
   }
 `;

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { guard } from 'lit/directives/guard.js';
+import { consumeLocalizer } from '../i18n/localizer-context.js';
 import { markdownStyles } from './agent37-markdown.styles.js';
 import type { MarkdownBlock, StreamingLexer } from './markdown-renderer.js';
 
@@ -34,7 +35,8 @@ const originList = {
  * While `streaming`, finished blocks are rendered once and kept; only the open block is lexed and
  * rendered again, at most once per animation frame. The markdown renderer is a chunk of its own: until
  * it is in, the text shows as plain paragraphs, and `updateComplete` waits for it (and for the full
- * table of character references when the text names an uncommon one).
+ * table of character references when the text names an uncommon one). With `typing`, a caret
+ * (blinking, unless the visitor asked for less motion) follows the last text.
  *
  * @summary Safe, streaming markdown.
  * @csspart body - the rendered answer
@@ -47,6 +49,7 @@ const originList = {
  * @csspart code-language - a code block's language label
  * @csspart copy-button - a code block's Copy button
  * @csspart code - a code block's scrolling code
+ * @csspart expand-button - a long code block's Show more lines / Show less
  *
  * @cssproperty [--agent37-accent=#2f5bd3] - links
  * @cssproperty [--agent37-border=#d5d9e0] - table, quote and rule lines
@@ -61,6 +64,7 @@ export class Agent37Markdown extends LitElement {
   static override properties = {
     text: {},
     streaming: { type: Boolean },
+    typing: { type: Boolean, reflect: true },
     imageOrigins: { attribute: 'image-origins', converter: originList },
   };
 
@@ -68,6 +72,8 @@ export class Agent37Markdown extends LitElement {
   declare text: string;
   /** the text is still growing: render once per frame and keep finished blocks */
   declare streaming: boolean;
+  /** the text is growing right now: show a caret after it */
+  declare typing: boolean;
   /** origins (`https://cdn.example.com`) whose images may load; images from others render as links */
   declare imageOrigins: string[];
 
@@ -78,11 +84,13 @@ export class Agent37Markdown extends LitElement {
   #entityPass = 0;
   /** the chunk a render of this element waits for (the renderer, the entity table) */
   #waitingFor: Promise<void> | undefined;
+  #localizer = consumeLocalizer(this);
 
   constructor() {
     super();
     this.text = '';
     this.streaming = false;
+    this.typing = false;
     this.imageOrigins = [];
   }
 
@@ -146,10 +154,13 @@ export class Agent37Markdown extends LitElement {
   private _renderBlocks({ renderBlock }: Renderer) {
     const imageOrigins = this.#origins;
     const entityPass = this.#entityPass;
+    const l = this.#localizer.value;
     // A block renders again only when its source, the link definitions it saw, its openness, the image
-    // policy or the decodable references changed: finished blocks cost nothing per frame.
+    // policy, the decodable references or the language changed: finished blocks cost nothing per frame.
     return this.#blocks.map(({ token, links, open }) =>
-      guard([token.raw, links, open, imageOrigins, entityPass], () => renderBlock(token, { open, imageOrigins })),
+      guard([token.raw, links, open, imageOrigins, entityPass, l], () =>
+        renderBlock(token, { open, imageOrigins, taskLabels: [l.text('taskDone'), l.text('taskNotDone')] }),
+      ),
     );
   }
 

@@ -1,5 +1,8 @@
 // marked tokens → Lit templates. Model output only ever reaches the DOM through Lit text and attribute
-// bindings: raw HTML shows as text, and URLs pass the policy in url-policy.ts first.
+// bindings: raw HTML shows as text, and URLs pass the policy in url-policy.ts first. Paragraphs,
+// headings and table cells take their direction from their own text (dir=auto): an English answer
+// reads left to right in a right-to-left page, and the other way round; the layout (lists, the
+// order of columns, where cells align) follows the page.
 import type { TemplateResult } from 'lit';
 import { html, nothing } from './host-lit.js';
 import type { Token, Tokens } from 'marked';
@@ -10,6 +13,8 @@ export interface RenderContext {
   /** the block is still being written: its links get no href and its images stay text */
   readonly open: boolean;
   readonly imageOrigins: ReadonlySet<string>;
+  /** a task list checkbox's name, checked and not, in the chat's language */
+  readonly taskLabels: readonly [done: string, notDone: string];
 }
 
 type Content = TemplateResult | string | typeof nothing | readonly Content[];
@@ -18,7 +23,7 @@ export function renderBlock(token: Token, context: RenderContext): Content {
   const t = token as Tokens.Generic;
   switch (token.type) {
     case 'paragraph':
-      return html`<p>${renderInline(t.tokens, context)}</p>`;
+      return html`<p dir="auto">${renderInline(t.tokens, context)}</p>`;
     case 'heading':
       return renderHeading(token as Tokens.Heading, context);
     case 'code':
@@ -37,7 +42,7 @@ export function renderBlock(token: Token, context: RenderContext): Content {
       // a tight list item's text
       return renderText(token as Tokens.Text, context);
     case 'checkbox':
-      return renderCheckbox(token as Tokens.Checkbox);
+      return renderCheckbox(token as Tokens.Checkbox, context);
     case 'space':
     case 'def':
       return nothing;
@@ -78,7 +83,7 @@ function renderInlineToken(token: Token, context: RenderContext): Content {
     case 'image':
       return renderImage(token as Tokens.Image, context);
     case 'checkbox':
-      return renderCheckbox(token as Tokens.Checkbox);
+      return renderCheckbox(token as Tokens.Checkbox, context);
     default:
       return token.raw;
   }
@@ -106,17 +111,17 @@ function renderHeading(token: Tokens.Heading, context: RenderContext): TemplateR
   const content = renderInline(token.tokens, context);
   switch (token.depth) {
     case 1:
-      return html`<h1>${content}</h1>`;
+      return html`<h1 dir="auto">${content}</h1>`;
     case 2:
-      return html`<h2>${content}</h2>`;
+      return html`<h2 dir="auto">${content}</h2>`;
     case 3:
-      return html`<h3>${content}</h3>`;
+      return html`<h3 dir="auto">${content}</h3>`;
     case 4:
-      return html`<h4>${content}</h4>`;
+      return html`<h4 dir="auto">${content}</h4>`;
     case 5:
-      return html`<h5>${content}</h5>`;
+      return html`<h5 dir="auto">${content}</h5>`;
     default:
-      return html`<h6>${content}</h6>`;
+      return html`<h6 dir="auto">${content}</h6>`;
   }
 }
 
@@ -139,15 +144,15 @@ function renderList(token: Tokens.List, context: RenderContext): TemplateResult 
   return html`<ol start=${token.start === '' || token.start === 1 ? nothing : token.start}>${items}</ol>`;
 }
 
-function renderCheckbox(token: Tokens.Checkbox): TemplateResult {
-  return html`<input type="checkbox" disabled ?checked=${token.checked} aria-label=${token.checked ? 'Done' : 'Not done'} /> `;
+function renderCheckbox(token: Tokens.Checkbox, { taskLabels }: RenderContext): TemplateResult {
+  return html`<input type="checkbox" disabled ?checked=${token.checked} aria-label=${taskLabels[token.checked ? 0 : 1]} /> `;
 }
 
 function renderTable(token: Tokens.Table, context: RenderContext): TemplateResult {
   const cell = (c: Tokens.TableCell) => {
     const align = c.align ? `align-${c.align}` : nothing;
     const content = renderInline(c.tokens, context);
-    return c.header ? html`<th class=${align}>${content}</th>` : html`<td class=${align}>${content}</td>`;
+    return c.header ? html`<th class=${align} dir="auto">${content}</th>` : html`<td class=${align} dir="auto">${content}</td>`;
   };
   // the wrapper scrolls sideways inside a narrow bubble; focusable so keyboards can scroll it too (not a
   // named region: an answer with several tables would repeat the landmark)

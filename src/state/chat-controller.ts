@@ -90,12 +90,13 @@ export class ChatController implements ReactiveController {
     // Loading can take seconds (token, history, a waking instance), and so can a send that first
     // re-reads the conversation: the visitor sees the message now, until the session shows its own.
     nextPendingId += 1;
-    const entry: Pending = { message: { role: 'user', id: `pending-user-${nextPendingId}`, text }, known: null, taken: false };
+    const sentAt = Date.now();
+    const entry: Pending = { message: { role: 'user', id: `pending-user-${nextPendingId}`, text, createdAt: sentAt }, known: null, taken: false };
     this.setPending([...this.pending, entry]);
     try {
       const session = await this.whenReady();
       entry.known = new Set(this.base.messages.map((m) => m.id));
-      await session.send(text);
+      await session.send(text, sentAt);
     } finally {
       this.setPending(this.pending.filter((p) => p !== entry));
     }

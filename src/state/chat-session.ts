@@ -184,11 +184,14 @@ export class ChatSession {
       if (inFlight) {
         // the question as typed when this browser sent it, else as the history holds it (written as the turn runs)
         const input = inFlight.input ?? view.runningInput;
-        if (input !== null) this.dispatch({ type: 'user', id: localId('user'), text: input });
+        // when it was asked, if the history holds its row already; the answer began then too
+        const askedAt = view.runningAskedAt;
+        if (input !== null) this.dispatch({ type: 'user', id: localId('user'), text: input, createdAt: askedAt });
         const turn = this.startTurn(
           { kind: 'attach', responseId: inFlight.responseId, sessionId: stored.sessionId, ...(input !== null ? { input } : {}) },
           inFlight.input,
           inFlight.historyBefore,
+          askedAt,
         );
         this.ambiguousTail = view.ambiguousTail ? { turn, ...view.ambiguousTail } : null;
       }
@@ -213,8 +216,9 @@ export class ChatSession {
    * Sends one message. Resolves once the server accepted it (response.created); rejects with an
    * Agent37Error when it did not, and the user message is removed again so the element puts the text
    * back in the composer. On a 409 the running turn is shown but the message is never re-sent.
+   * `sentAt`: when the visitor sent it (the page may have held it while the chat loaded).
    */
-  async send(text: string): Promise<void> {
+  async send(text: string, sentAt = Date.now()): Promise<void> {
     if (this.disposed) throw new Agent37Error({ code: 'stream_interrupted', message: 'This chat was closed.' });
     if (text.trim() === '') throw new Agent37Error({ code: 'empty_message', message: 'Type a message first.' });
     if (this.turn || this.starting) throw busyHere();
@@ -239,7 +243,7 @@ export class ChatSession {
       }
       userId = localId('user');
       this.notice = null;
-      this.dispatch({ type: 'user', id: userId, text });
+      this.dispatch({ type: 'user', id: userId, text, createdAt: sentAt });
       let knownSessions: ReadonlySet<string> | null = null;
       if (!body.session_id) {
         knownSessions = await this.listSessionsBefore();
@@ -252,6 +256,7 @@ export class ChatSession {
         { kind: 'create', body, ...(history ? { history } : {}), ...(knownSessions ? { knownSessions } : {}) },
         text,
         history ?? null,
+        Date.now(),
       );
     } finally {
       this.starting = false;
@@ -357,9 +362,9 @@ export class ChatSession {
     if (this.history) this.history = { ...this.history, turnsSince: this.history.turnsSince + 1 };
   }
 
-  private startTurn(start: TurnStart, input: string | null, historyBefore: KnownHistory | null): Turn {
+  private startTurn(start: TurnStart, input: string | null, historyBefore: KnownHistory | null, createdAt: number | undefined): Turn {
     const messageId = localId('assistant');
-    this.dispatch({ type: 'assistant', id: messageId, ...(start.kind === 'attach' ? { responseId: start.responseId } : {}) });
+    this.dispatch({ type: 'assistant', id: messageId, createdAt, ...(start.kind === 'attach' ? { responseId: start.responseId } : {}) });
     const runner = new TurnRunner({
       api: this.o.api,
       ...(this.o.stallTimeoutMs !== undefined ? { stallTimeoutMs: this.o.stallTimeoutMs } : {}),
@@ -477,6 +482,9 @@ export class ChatSession {
     const store = this.o.transcript;
     // a turn shown after a 409 is another tab's: its question is not known here
     if (!store || !this.sessionId || turn.input === null || !isFinished(message.status)) return;
+    const messages = this.conversation.messages;
+    const asked = messages[messages.findIndex((m) => m.id === message.id) - 1];
+    const askedAt = asked?.role === 'user' ? asked.createdAt : undefined;
     const entry: TranscriptTurn = {
       responseId: message.responseId ?? null,
       input: turn.input,
@@ -485,6 +493,8 @@ export class ChatSession {
       ...(message.usage !== undefined ? { usage: message.usage } : {}),
       ...(message.error ? { error: { code: message.error.code, message: message.error.message, ...(message.error.hint ? { hint: message.error.hint } : {}) } } : {}),
       at: Date.now(),
+      ...(askedAt !== undefined ? { askedAt } : {}),
+      ...(message.createdAt !== undefined ? { startedAt: message.createdAt } : {}),
     };
     void store.append(this.sessionId, entry).catch(() => {});
   }

@@ -32,6 +32,8 @@ export interface UserMessage {
   /** stable key for rendering; history id when restored */
   id: string;
   text: string;
+  /** when the visitor sent it (epoch ms); unknown for older stored messages */
+  createdAt?: number;
 }
 
 /**
@@ -59,6 +61,8 @@ export interface AssistantMessage {
   status: MessageStatus;
   usage?: Usage | null;
   error?: Agent37Error;
+  /** when the answer started (epoch ms); unknown for older stored messages */
+  createdAt?: number;
 }
 
 export type ChatMessage = UserMessage | AssistantMessage;
@@ -78,5 +82,9 @@ export interface TranscriptTurn {
   error?: { code: string; message: string; hint?: string };
   /** epoch ms when it finished */
   at: number;
+  /** epoch ms when the visitor sent it (the question's time); missing in turns stored before it was kept */
+  askedAt?: number;
+  /** epoch ms when the answer started (the answer's time); missing likewise */
+  startedAt?: number;
 }
 

@@ -14,9 +14,10 @@ export interface ConversationState {
 export type ConversationAction =
   /** replace everything with the conversation as restored (see history-view.ts) */
   | { type: 'history'; messages: readonly ChatMessage[] }
-  | { type: 'user'; id: string; text: string }
-  /** an empty answer that a turn's events fill in */
-  | { type: 'assistant'; id: string; responseId?: string; status?: MessageStatus }
+  /** `createdAt`: when it was sent (the reducer reads no clock) */
+  | { type: 'user'; id: string; text: string; createdAt?: number | undefined }
+  /** an empty answer that a turn's events fill in; `createdAt`: when it started */
+  | { type: 'assistant'; id: string; responseId?: string; status?: MessageStatus; createdAt?: number | undefined }
   /** one logical stream event of the turn that owns message `id`; `cancelled` marks a Stop */
   | { type: 'event'; id: string; event: StreamEvent; cancelled?: boolean }
   /**
@@ -36,13 +37,14 @@ export function reduceConversation(state: ConversationState, action: Conversatio
     case 'history':
       return { messages: [...action.messages] };
     case 'user': {
-      const message: UserMessage = { role: 'user', id: action.id, text: action.text };
+      const message: UserMessage = { role: 'user', id: action.id, text: action.text, ...(action.createdAt !== undefined ? { createdAt: action.createdAt } : {}) };
       return { messages: [...state.messages, message] };
     }
     case 'assistant': {
       const message: AssistantMessage = {
         ...emptyAnswer(action.id, action.status ?? 'streaming'),
         ...(action.responseId ? { responseId: action.responseId } : {}),
+        ...(action.createdAt !== undefined ? { createdAt: action.createdAt } : {}),
       };
       return { messages: [...state.messages, message] };
     }

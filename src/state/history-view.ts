@@ -35,6 +35,8 @@ export interface HistoryView {
   messages: ChatMessage[];
   /** the running turn's user text when history holds its row already (as typed when known, else as stored) */
   runningInput: string | null;
+  /** when the running turn was asked, when history holds its row already and says */
+  runningAskedAt: number | undefined;
   /** the newest row before the running turn's rows (what the next turn's lookups count from); null: none */
   lastFinishedId: string | null;
   /** the transcript's turns that the history still has; those older than the history's are gone and dropped */
@@ -59,7 +61,10 @@ export function historyView(history: readonly HistoryMessage[], options: History
   const messages: ChatMessage[] = [];
   turns.forEach((turn, i) => {
     const recorded = matched.byTurn[i];
-    if (turn.user) messages.push({ role: 'user', id: turn.user.id, text: recorded?.input ?? turn.user.content });
+    if (turn.user) {
+      const createdAt = recorded?.askedAt ?? timeOf(turn.user.created_at);
+      messages.push({ role: 'user', id: turn.user.id, text: recorded?.input ?? turn.user.content, ...(createdAt !== undefined ? { createdAt } : {}) });
+    }
     const answer = answerOf(turn, recorded);
     if (answer) messages.push(answer);
   });
@@ -72,6 +77,7 @@ export function historyView(history: readonly HistoryMessage[], options: History
   return {
     messages,
     runningInput: runningUser ? (typed !== null && isUserText(runningUser.content, typed) ? typed : runningUser.content) : null,
+    runningAskedAt: timeOf(runningUser?.created_at),
     lastFinishedId: finishedRows.at(-1)?.id ?? null,
     transcript: matched.kept,
     ambiguousTail: ambiguous,
@@ -150,9 +156,11 @@ function runningTurnStart(history: readonly HistoryMessage[], running: RunningTu
  */
 function answerOf(turn: HistoryTurn, recorded: TranscriptTurn | undefined): AssistantMessage | null {
   const id = turn.answers[0]?.id ?? `${turn.user?.id ?? 'answer'}:answer`;
+  const createdAt = recorded?.startedAt ?? timeOf(turn.answers[0]?.created_at);
+  const at = createdAt !== undefined ? { createdAt } : {};
   if (!recorded) {
     const serverParts = partsOfRows(turn.answers);
-    return serverParts.length > 0 ? withParts(emptyAnswer(id, 'complete'), serverParts) : null;
+    return serverParts.length > 0 ? { ...withParts(emptyAnswer(id, 'complete'), serverParts), ...at } : null;
   }
   let parts: AnswerPart[];
   if (turn.answers.length === 0) {
@@ -167,6 +175,7 @@ function answerOf(turn: HistoryTurn, recorded: TranscriptTurn | undefined): Assi
     ...withParts(emptyAnswer(id, recorded.status), parts),
     ...(recorded.responseId ? { responseId: recorded.responseId } : {}),
     ...(recorded.usage !== undefined ? { usage: recorded.usage } : {}),
+    ...at,
   };
   if (recorded.status === 'failed' && recorded.error) answer.error = new Agent37Error(recorded.error);
   return answer;
@@ -201,4 +210,14 @@ function partsOfRows(rows: readonly HistoryMessage[]): AnswerPart[] {
     if (row.content) parts.push({ type: 'text', text: row.content });
   }
   return parts;
+}
+
+/**
+ * A row's `created_at` as epoch ms. The contract gives no unit: milliseconds, seconds (a number too
+ * small to be milliseconds after 1973) and ISO strings are all read. Undefined when missing or unreadable.
+ */
+export function timeOf(value: unknown): number | undefined {
+  const time = typeof value === 'string' ? Date.parse(value) : value;
+  if (typeof time !== 'number' || !(time > 0) || !Number.isFinite(time)) return undefined;
+  return time < 1e11 ? time * 1000 : time;
 }

@@ -404,6 +404,8 @@ function parseTurn(value: unknown): TranscriptTurn | null {
     parts: kept,
     at: isFiniteNumber(value.at) ? value.at : 0,
   };
+  if (isFiniteNumber(value.askedAt)) turn.askedAt = value.askedAt;
+  if (isFiniteNumber(value.startedAt)) turn.startedAt = value.startedAt;
   const usage = parseUsage(value.usage);
   if (usage !== undefined) turn.usage = usage;
   const error = value.error;

@@ -185,6 +185,14 @@ export async function emulateColorScheme(colorScheme: 'light' | 'dark'): Promise
   await executeServerCommand('emulate-color-scheme', { colorScheme });
 }
 
+/**
+ * Emulates CSS media features (`pointer`, `any-pointer`, `prefers-reduced-motion`,
+ * `prefers-color-scheme`), in Chromium and Firefox; '' puts one back to the browser's own.
+ */
+export async function emulateMedia(features: Record<string, string>): Promise<void> {
+  await executeServerCommand('emulate-media-features', { features });
+}
+
 /** Registers hooks that fail each test of the file on any Lit dev-mode warning, and put the colour scheme back. */
 export function failOnLitWarnings(): void {
   let lit: ReturnType<typeof watchLitWarnings>;

@@ -34,6 +34,9 @@ const stoppedWithSteps: TranscriptTurn = {
   ],
   usage: { input_tokens: 120, output_tokens: 45, cost_usd: 0.0012 },
   at: 1_700_000_000_500,
+  // when it was asked and its answer began (a turn stored before these were kept has neither: `failed` below)
+  askedAt: 1_699_999_990_000,
+  startedAt: 1_699_999_990_200,
 };
 const failed: TranscriptTurn = {
   responseId: 'resp_2',

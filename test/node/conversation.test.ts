@@ -19,16 +19,17 @@ const ev = (event: StreamEvent): ConversationAction => ({ type: 'event', id: 'a1
 
 test('history becomes messages; system messages are not shown; thinking becomes reasoning', () => {
   const { messages } = historyView([
-    { id: 'h0', session_id: 's', role: 'system', content: 'be nice', created_at: 1 },
-    { id: 'h1', session_id: 's', role: 'user', content: 'hi', created_at: 2 },
-    { id: 'h2', session_id: 's', role: 'assistant', content: 'hello', thinking: 'greet back', created_at: 3 },
+    { id: 'h0', session_id: 's', role: 'system', content: 'be nice', created_at: 1_767_225_600_000 },
+    { id: 'h1', session_id: 's', role: 'user', content: 'hi', created_at: 1_767_225_601_000 },
+    { id: 'h2', session_id: 's', role: 'assistant', content: 'hello', thinking: 'greet back', created_at: 1_767_225_602_000 },
   ]);
   const state = run([{ type: 'history', messages }]);
   assert.deepEqual(state.messages, [
-    { role: 'user', id: 'h1', text: 'hi' },
+    { role: 'user', id: 'h1', text: 'hi', createdAt: 1_767_225_601_000 },
     {
       role: 'assistant',
       id: 'h2',
+      createdAt: 1_767_225_602_000,
       text: 'hello',
       reasoning: 'greet back',
       steps: [],

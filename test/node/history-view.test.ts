@@ -199,3 +199,29 @@ test('someone else’s running turn, its place unknown, with an answered last tu
   assert.equal(historyView(history, { running: { input: 'Q2' } }).ambiguousTail, null);
   assert.equal(historyView(history).ambiguousTail, null);
 });
+
+test('each message’s time: the transcript’s when it kept one, else the row’s created_at (milliseconds, seconds or ISO); none when unknown', () => {
+  const at = Date.UTC(2026, 0, 1);
+  const history = [
+    { id: 'h1', session_id: 's1', role: 'user', content: 'Q1', created_at: at },
+    { id: 'h2', session_id: 's1', role: 'assistant', content: 'A1', created_at: at / 1000 + 1 },
+    { id: 'h3', session_id: 's1', role: 'user', content: 'Q2', created_at: new Date(at + 5_000).toISOString() },
+    { id: 'h4', session_id: 's1', role: 'assistant', content: 'A2' },
+    { id: 'h5', session_id: 's1', role: 'user', content: 'Q3', created_at: 'soon' },
+    { id: 'h6', session_id: 's1', role: 'assistant', content: 'A3', created_at: at + 9_000 },
+    { id: 'h7', session_id: 's1', role: 'user', content: 'Q4', created_at: at + 20_000 },
+    { id: 'h8', session_id: 's1', role: 'assistant', content: 'A4', created_at: at + 30_000 },
+  ] as unknown as HistoryMessage[];
+  const times = (messages: readonly ChatMessage[]) => messages.map((m) => m.createdAt);
+  assert.deepEqual(times(historyView(history).messages), [at, at + 1_000, at + 5_000, undefined, undefined, at + 9_000, at + 20_000, at + 30_000]);
+  // this browser kept the last turn's times: when it was sent, when its answer began
+  const transcript: TranscriptTurn[] = [{ responseId: 'r4', input: 'Q4', status: 'complete', parts: [{ type: 'text', text: 'A4' }], at: at + 40_000, askedAt: at + 19_000, startedAt: at + 19_500 }];
+  assert.deepEqual(times(historyView(history, { transcript }).messages).slice(-2), [at + 19_000, at + 19_500]);
+  // a turn stored before times were kept: the server's
+  const older: TranscriptTurn[] = [{ ...transcript[0]!, askedAt: undefined, startedAt: undefined }];
+  assert.deepEqual(times(historyView(history, { transcript: older }).messages).slice(-2), [at + 20_000, at + 30_000]);
+  // the running turn's question, when history holds it already
+  const running = historyView(history.slice(0, 7), { running: { input: 'Q4' } });
+  assert.equal(running.runningAskedAt, at + 20_000);
+  assert.equal(historyView(history.slice(0, 6), { running: { input: 'Q4' } }).runningAskedAt, undefined);
+});

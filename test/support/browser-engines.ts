@@ -93,7 +93,7 @@ const ENGINES: Engine[] = [
           headless: true,
           extraPrefsFirefox: QUIET_FIREFOX_PREFS,
           env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
-          // lets the colour-scheme command below set a preference (test browser only)
+          // lets the media commands below set a preference (test browser only)
           args: ['--remote-allow-system-access'],
         },
       }),
@@ -137,33 +137,82 @@ function capitalized(name: string): string {
 
 type ColorScheme = 'light' | 'dark';
 
+/** Media features the commands below can emulate in both engines, and the values each takes. */
+const MEDIA_FEATURES: Record<string, readonly string[]> = {
+  'prefers-color-scheme': ['light', 'dark'],
+  'prefers-reduced-motion': ['no-preference', 'reduce'],
+  pointer: ['none', 'coarse', 'fine'],
+  'any-pointer': ['none', 'coarse', 'fine'],
+};
+
 /**
- * The `emulate-color-scheme` command (`{ colorScheme }`), in both engines. `emulateMedia` from
- * @web/test-runner-commands needs the DevTools protocol, which Firefox does not speak: there the
- * command sets Firefox's own override for web content (0 dark, 1 light), which reaches the page
- * asynchronously, so it returns once the page's media query agrees.
+ * Firefox has no DevTools protocol: its own preferences stand in, read by the page asynchronously.
+ * Pointer capabilities are flags (1 coarse, 2 fine, 4 can hover); a fine pointer can hover.
+ * `undefined`: the feature's default (the preference cleared).
  */
-export function colorSchemeCommand(): TestRunnerPlugin {
+const FIREFOX_PREFS: Record<string, { pref: string; values: Record<string, number> }> = {
+  'prefers-color-scheme': { pref: 'layout.css.prefers-color-scheme.content-override', values: { dark: 0, light: 1 } },
+  'prefers-reduced-motion': { pref: 'ui.prefersReducedMotion', values: { 'no-preference': 0, reduce: 1 } },
+  pointer: { pref: 'ui.primaryPointerCapabilities', values: { none: 0, coarse: 1, fine: 6 } },
+  'any-pointer': { pref: 'ui.allPointerCapabilities', values: { none: 0, coarse: 1, fine: 6 } },
+};
+
+/**
+ * Two commands that emulate CSS media features, in both engines:
+ * - `emulate-media-features` (`{ features: { pointer: 'coarse', 'prefers-reduced-motion': 'reduce' } }`; a
+ *   value of '' puts the feature back to what the browser says),
+ * - `emulate-color-scheme` (`{ colorScheme }`), the same for `prefers-color-scheme`.
+ *
+ * Chromium: the DevTools protocol's Emulation.setEmulatedMedia, which replaces every emulated feature
+ * at once, so the features set so far are kept per page and sent together. It takes no `pointer`
+ * (nor does puppeteer's emulateMediaFeatures): a coarse pointer is touch emulation
+ * (Emulation.setTouchEmulationEnabled), as in DevTools' device mode, for `pointer` and `any-pointer`
+ * both; 'fine' or '' turns it off. Firefox: its preferences (above), set in the browser's chrome
+ * scope; the command returns once the page's media queries agree.
+ */
+export function mediaFeatureCommands(): TestRunnerPlugin {
+  const emulated = new Map<string, Record<string, string>>();
   return {
-    name: 'emulate-color-scheme-command',
+    name: 'emulate-media-commands',
     async executeCommand({ command, payload, session }) {
-      if (command !== 'emulate-color-scheme') return undefined;
-      const { colorScheme } = payload as { colorScheme: ColorScheme };
-      if (colorScheme !== 'light' && colorScheme !== 'dark') throw new Error(`colorScheme must be light or dark, not ${String(colorScheme)}`);
+      let features: Record<string, string>;
+      if (command === 'emulate-color-scheme') {
+        const { colorScheme } = payload as { colorScheme: ColorScheme };
+        features = { 'prefers-color-scheme': colorScheme };
+      } else if (command === 'emulate-media-features') {
+        features = (payload as { features: Record<string, string> }).features;
+      } else {
+        return undefined;
+      }
+      for (const [name, value] of Object.entries(features)) {
+        if (!MEDIA_FEATURES[name]) throw new Error(`cannot emulate the media feature ${name} (known: ${Object.keys(MEDIA_FEATURES).join(', ')})`);
+        if (value !== '' && !MEDIA_FEATURES[name].includes(value)) throw new Error(`${name} must be one of ${MEDIA_FEATURES[name].join(', ')} or '', not ${String(value)}`);
+      }
       const page = (session.browser as unknown as { getPage(id: string): Page }).getPage(session.id);
       if (session.browser.name !== 'Firefox') {
-        await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: colorScheme }]);
+        const all = { ...emulated.get(session.id), ...features };
+        for (const [name, value] of Object.entries(features)) if (value === '') delete all[name];
+        emulated.set(session.id, all);
+        const client = (page as unknown as { _client(): { send(method: string, params: object): Promise<unknown> } })._client();
+        const { pointer, 'any-pointer': anyPointer, ...media } = all;
+        await client.send('Emulation.setEmulatedMedia', { features: Object.entries(media).map(([name, value]) => ({ name, value })) });
+        if ('pointer' in features || 'any-pointer' in features) {
+          const touch = pointer === 'coarse' || anyPointer === 'coarse';
+          await client.send('Emulation.setTouchEmulationEnabled', { enabled: touch, ...(touch ? { maxTouchPoints: 1 } : {}) });
+        }
         return true;
       }
       const bidi = (page.browser() as unknown as { connection: BidiConnection }).connection;
       const { contexts } = (await bidi.send('browsingContext.getTree', { 'moz:scope': 'chrome', maxDepth: 0 })).result;
-      const override = colorScheme === 'dark' ? 0 : 1;
-      await bidi.send('script.evaluate', {
-        expression: `Services.prefs.setIntPref('layout.css.prefers-color-scheme.content-override', ${override})`,
-        target: { context: contexts[0]!.context },
-        awaitPromise: false,
+      const calls = Object.entries(features).map(([name, value]) => {
+        const { pref, values } = FIREFOX_PREFS[name]!;
+        return value === '' ? `Services.prefs.clearUserPref('${pref}')` : `Services.prefs.setIntPref('${pref}', ${values[value]})`;
       });
-      await page.waitForFunction((dark) => matchMedia('(prefers-color-scheme: dark)').matches === dark, { timeout: 5_000 }, colorScheme === 'dark');
+      await bidi.send('script.evaluate', { expression: calls.join(';'), target: { context: contexts[0]!.context }, awaitPromise: false });
+      const queries = Object.entries(features)
+        .filter(([, value]) => value !== '')
+        .map(([name, value]) => `(${name}: ${value})`);
+      await page.waitForFunction((list: string[]) => list.every((query) => matchMedia(query).matches), { timeout: 5_000 }, queries);
       return true;
     },
   };

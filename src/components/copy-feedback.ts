@@ -1,0 +1,35 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+export type CopyState = 'idle' | 'copied' | 'failed';
+
+/** Copies text to the clipboard, then says how that went ("Copied", "Copy failed") for two seconds. */
+export class CopyFeedback implements ReactiveController {
+  state: CopyState = 'idle';
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  async copy(text: string): Promise<void> {
+    let state: CopyState = 'copied';
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      state = 'failed';
+    }
+    this.#show(state);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#show('idle'), 2000);
+  }
+
+  #show(state: CopyState): void {
+    this.state = state;
+    this.host.requestUpdate();
+  }
+
+  hostDisconnected(): void {
+    clearTimeout(this.#timer);
+    this.state = 'idle';
+  }
+}
