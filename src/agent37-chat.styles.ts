@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { launcherStyles } from './components/launcher-styles.js';
 
 /**
  * Design tokens. Pages set `--agent37-*`; the element reads them through private `--_*` variables
@@ -19,6 +20,7 @@ const lightTokens = css`
   --_danger-bg: var(--agent37-danger-background, #fdecea);
   --_focus: var(--agent37-focus-ring, #1a56db);
   --_code-bg: var(--agent37-code-background, #eef0f3);
+  --_scheme: light;
 `;
 
 const darkTokens = css`
@@ -36,138 +38,176 @@ const darkTokens = css`
   --_danger-bg: var(--agent37-danger-background, #3b1d1b);
   --_focus: var(--agent37-focus-ring, #9db8ff);
   --_code-bg: var(--agent37-code-background, #1c1f26);
+  --_scheme: dark;
 `;
 
-export const chatStyles = css`
-  :host {
-    ${lightTokens}
-    --_font: var(--agent37-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    --_font-size: var(--agent37-font-size, 15px);
-    --_radius: var(--agent37-radius, 12px);
-    --_space: var(--agent37-spacing, 12px);
-    display: block;
-    position: relative;
-    height: 100%;
-    min-height: 280px;
-    box-sizing: border-box;
-    color-scheme: light;
-    font-family: var(--_font);
-    font-size: var(--_font-size);
-    line-height: 1.5;
-    color: var(--_text);
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    overflow: hidden;
-  }
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) {
-      ${darkTokens}
-      color-scheme: dark;
+/**
+ * Every inherited text property, set, so nothing of the page's text styles reaches the chat. On
+ * :host, and again on the wrappers inside the shadow root: a page's `* {…}` or `agent37-chat {…}`
+ * beats :host, never an element inside.
+ */
+const textReset = css`
+  color: var(--_text);
+  font: var(--_font-size) / 1.5 var(--_font);
+  letter-spacing: normal;
+  word-spacing: normal;
+  text-align: start;
+  text-indent: 0;
+  text-transform: none;
+  text-shadow: none;
+  white-space: normal;
+  color-scheme: var(--_scheme);
+`;
+
+export const chatStyles = [
+  css`
+    :host {
+      ${lightTokens}
+      --_font: var(--agent37-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+      --_font-size: var(--agent37-font-size, 15px);
+      --_radius: var(--agent37-radius, 12px);
+      --_space: var(--agent37-spacing, 12px);
+      display: block;
+      height: 100%;
+      ${textReset}
     }
-  }
-  :host([theme='dark']) {
-    ${darkTokens}
-    color-scheme: dark;
-  }
-  :host([hidden]) {
-    display: none;
-  }
+    :host([theme='dark']) {
+      ${darkTokens}
+    }
+    @media (prefers-color-scheme: dark) {
+      :host([theme='auto']) {
+        ${darkTokens}
+      }
+    }
+    :host([mode='launcher']) {
+      display: contents;
+    }
+    :host([hidden]) {
+      display: none;
+    }
 
-  .chat {
-    display: flex;
-    flex-direction: column;
-    height: 100%;
-    min-height: 0;
-  }
+    /* all: initial drops whatever the page's rules put on the host; direction comes from dir alone */
+    .chat,
+    .corner {
+      all: initial;
+      visibility: inherit;
+      ${textReset}
+    }
+    :host,
+    .chat,
+    .corner {
+      direction: ltr;
+    }
+    :host(:dir(rtl)),
+    :host(:dir(rtl)) .chat,
+    :host(:dir(rtl)) .corner {
+      direction: rtl;
+    }
 
-  .header {
-    display: flex;
-    align-items: center;
-    gap: var(--_space);
-    padding: calc(var(--_space) * 0.6) var(--_space);
-    border-bottom: 1px solid var(--_border);
-  }
-  .header__title {
-    flex: 1;
-    min-width: 0;
-    font-weight: 600;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
-  }
+    /* No height from the page: 600 px (at most the viewport), scrolling inside; a definite one: filled. */
+    .chat {
+      box-sizing: border-box;
+      display: flex;
+      flex-direction: column;
+      height: min(600px, 100dvh);
+      min-height: 100%;
+      max-height: 100%;
+      background: var(--_bg);
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      overflow: hidden;
+    }
 
-  .button {
-    font: inherit;
-    font-size: 0.9em;
-    color: var(--_text);
-    background: transparent;
-    border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) * 0.7);
-    padding: 0.3em 0.8em;
-    cursor: pointer;
-  }
-  .button:hover:not(:disabled) {
-    background: var(--_surface);
-  }
-  .button:disabled {
-    opacity: 0.55;
-    cursor: default;
-  }
-  :focus-visible {
-    outline: 2px solid var(--_focus);
-    outline-offset: 2px;
-  }
+    .header {
+      display: flex;
+      align-items: center;
+      gap: var(--_space);
+      padding: calc(var(--_space) * 0.6) var(--_space);
+      border-block-end: 1px solid var(--_border);
+    }
+    .header__title {
+      flex: 1;
+      min-inline-size: 0;
+      font-weight: 600;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
 
-  .body {
-    position: relative;
-    flex: 1;
-    min-height: 0;
-    display: flex;
-    flex-direction: column;
-  }
-  .messages {
-    flex: 1;
-    min-height: 0;
-    overflow-y: auto;
-    overscroll-behavior: contain;
-    padding: var(--_space);
-  }
-  .messages:focus-visible {
-    outline-offset: -3px;
-  }
-  .messages__list {
-    display: flex;
-    flex-direction: column;
-    gap: var(--_space);
-  }
+    .button {
+      font: inherit;
+      font-size: 0.9em;
+      color: var(--_text);
+      background: transparent;
+      border: 1px solid var(--_border);
+      border-radius: calc(var(--_radius) * 0.7);
+      padding: 0.3em 0.8em;
+      cursor: pointer;
+    }
+    .button:hover:not(:disabled) {
+      background: var(--_surface);
+    }
+    .button:disabled {
+      opacity: 0.55;
+      cursor: default;
+    }
+    :focus-visible {
+      outline: 2px solid var(--_focus);
+      outline-offset: 2px;
+    }
 
-  .greeting {
-    margin: auto;
-    padding: calc(var(--_space) * 2) var(--_space);
-    text-align: center;
-    color: var(--_muted);
-    font-size: 1.05em;
-  }
-  .restoring {
-    color: var(--_muted);
-    text-align: center;
-    padding: var(--_space);
-  }
+    .body {
+      position: relative;
+      flex: 1;
+      min-height: 0;
+      display: flex;
+      flex-direction: column;
+    }
+    .messages {
+      flex: 1;
+      min-height: 0;
+      overflow-y: auto;
+      overscroll-behavior: contain;
+      padding: var(--_space);
+    }
+    .messages:focus-visible {
+      outline-offset: -3px;
+    }
+    .messages__list {
+      display: flex;
+      flex-direction: column;
+      gap: var(--_space);
+    }
 
-  .jump {
-    position: absolute;
-    left: 50%;
-    bottom: calc(var(--_space) * 0.75);
-    transform: translateX(-50%);
-    font: inherit;
-    font-size: 0.85em;
-    color: var(--_accent-text);
-    background: var(--_accent);
-    border: none;
-    border-radius: 999px;
-    padding: 0.35em 1em;
-    box-shadow: 0 2px 8px rgb(0 0 0 / 0.2);
-    cursor: pointer;
-  }
-`;
+    @media (pointer: coarse) {
+      .button,
+      .jump {
+        min-height: 44px;
+        min-width: 44px;
+      }
+    }
+    .restoring {
+      color: var(--_muted);
+      text-align: center;
+      padding: var(--_space);
+    }
+
+    .jump {
+      position: absolute;
+      inset-inline: 0;
+      inset-block-end: calc(var(--_space) * 0.75);
+      width: fit-content;
+      margin-inline: auto;
+      font: inherit;
+      font-size: 0.85em;
+      color: var(--_accent-text);
+      background: var(--_accent);
+      border: none;
+      border-radius: 999px;
+      padding: 0.35em 1em;
+      box-shadow: 0 2px 8px rgb(0 0 0 / 0.2);
+      cursor: pointer;
+    }
+  `,
+  launcherStyles,
+];

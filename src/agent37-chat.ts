@@ -7,7 +7,9 @@ import { chatStyles } from './agent37-chat.styles.js';
 import type { Agent37Composer, ComposerSubmitEvent } from './components/agent37-composer.js';
 import type { Agent37Message } from './components/agent37-message.js';
 import {
+  Agent37CloseEvent,
   Agent37ErrorEvent,
+  Agent37OpenEvent,
   Agent37ResponseCompletedEvent,
   Agent37ResponseCreatedEvent,
   Agent37SendEvent,
@@ -16,12 +18,40 @@ import {
 import { ChatController, type ChatRequest } from './state/chat-controller.js';
 import { oversizeRefusal } from './state/chat-session.js';
 import type { ChatMessage } from './state/conversation-types.js';
+import type { Suggestion, SuggestionPickEvent } from './components/agent37-empty-state.js';
+import { LocaleController } from './i18n/locale-controller.js';
+import type { StringOverrides } from './i18n/strings.js';
 
 /** Follow the answer while the visitor is within this many pixels of the bottom. */
 const PIN_THRESHOLD_PX = 32;
 
 /** What token-credentials takes; any other value is the default, 'same-origin'. */
 const TOKEN_CREDENTIALS: readonly RequestCredentials[] = ['same-origin', 'include', 'omit'];
+
+/** `suggestions` as an attribute: a JSON array of strings (or `{text, label}`); anything else shows none. */
+const suggestionList = {
+  fromAttribute(value: string | null): Suggestion[] {
+    if (!value) return [];
+    try {
+      const list: unknown = JSON.parse(value);
+      if (Array.isArray(list)) return list as Suggestion[];
+    } catch {
+      // not JSON: fall through to the warning
+    }
+    console.warn('agent37-chat: `suggestions` must be a JSON array, such as \'["What can you do?"]\'.');
+    return [];
+  },
+};
+
+/** Errors that mean "no connection": their standalone notice goes once the browser is back online. */
+const OFFLINE_CODES: readonly string[] = ['network_error', 'token_unreachable'];
+
+const icon = (d: string) => html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d=${d}></path></svg>`;
+const CHAT_ICON = icon('M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z');
+const CLOSE_ICON = icon('M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z');
+
+/** Where a launcher's open state is kept across reloads; in memory only when storage is blocked. */
+const openKey = (persistKey: string) => `agent37-chat:open:${persistKey}`;
 
 /**
  * A chat with an agent running on agent37, streamed live and kept across reloads. It talks only to
@@ -31,6 +61,8 @@ const TOKEN_CREDENTIALS: readonly RequestCredentials[] = ['same-origin', 'includ
  *
  * @slot header - a title or logo, at the start of the header (replaces the `heading` text)
  * @slot greeting - what an empty conversation shows (replaces the `greeting` text)
+ * @slot launcher - launcher mode: your own button in place of the round one (clicks on it open and
+ *   close the panel, and it gets `aria-expanded`); a focusable element such as a `<button>`
  *
  * @event agent37-send - a message is about to be sent; cancelable
  * @event agent37-response-created - the server started an answer
@@ -38,6 +70,10 @@ const TOKEN_CREDENTIALS: readonly RequestCredentials[] = ['same-origin', 'includ
  * @event agent37-error - something went wrong; `detail.error` is an Agent37Error
  * @event agent37-session-change - the conversation moved to another session (the first answer
  *   minted one, or New conversation); not fired when a stored conversation is loaded
+ * @event agent37-open - launcher mode: the panel opened (the launcher, `open()` or `toggle()`); not
+ *   fired when a reload restores an open panel
+ * @event agent37-close - launcher mode: the panel closed (the launcher, the close button, Escape,
+ *   `close()` or `toggle()`)
  *
  * @csspart header - the bar above the conversation
  * @csspart new-conversation-button - "New conversation"
@@ -54,7 +90,15 @@ const TOKEN_CREDENTIALS: readonly RequestCredentials[] = ['same-origin', 'includ
  * @csspart error-detail - the agent's or provider's raw message behind an error (folded)
  * @csspart resume-button - Resume after a lost connection
  * @csspart retry-button - Retry on a failed or empty answer: the same message again, as a new turn
- * @csspart greeting - the empty conversation's greeting
+ * @csspart greeting - the empty conversation: avatar, name, greeting and suggestions
+ * @csspart agent-avatar - the agent's avatar in the empty conversation (an image, or the name's initial)
+ * @csspart agent-name - the agent's name in the empty conversation
+ * @csspart suggestions - the list of suggestion chips
+ * @csspart suggestion - one suggestion chip
+ * @csspart timestamp - a message's time (relative; the date and time in its tooltip)
+ * @csspart copy-answer-button - Copy under a finished answer (copies its markdown)
+ * @csspart usage - the tokens and cost line under an answer (`show-usage`)
+ * @csspart expand-button - "Show N more lines" / "Show less" on a long code block
  * @csspart jump-button - "Jump to latest"
  * @csspart composer - the message box area
  * @csspart input - the textarea
@@ -69,6 +113,10 @@ const TOKEN_CREDENTIALS: readonly RequestCredentials[] = ['same-origin', 'includ
  * @csspart code-language - a code block's language label
  * @csspart copy-button - a code block's Copy button
  * @csspart code - a code block's scrolling code
+ * @csspart launcher-button - launcher mode: the round button that opens and closes the panel
+ * @csspart unread-dot - launcher mode: the dot on the launcher when an answer finished while the panel was closed
+ * @csspart panel - launcher mode: the floating panel that holds the chat (a non-modal dialog)
+ * @csspart close-button - launcher mode: the panel's close button, in the header
  *
  * @cssproperty [--agent37-font-family=system-ui] - font
  * @cssproperty [--agent37-font-size=15px] - base font size
@@ -90,6 +138,10 @@ const TOKEN_CREDENTIALS: readonly RequestCredentials[] = ['same-origin', 'includ
  * @cssproperty [--agent37-input-max-height=12em] - how tall the textarea may grow
  * @cssproperty [--agent37-code-background=#eef0f3] - code and table headers in answers
  * @cssproperty [--agent37-code-font-family=ui-monospace] - code font in answers
+ * @cssproperty [--agent37-launcher-size=56px] - launcher mode: the round button's size
+ * @cssproperty [--agent37-panel-width=400px] - launcher mode: the panel's width (at most the viewport's, less a margin)
+ * @cssproperty [--agent37-panel-height=640px] - launcher mode: the panel's height (at most the viewport's, less the launcher)
+ * @cssproperty [--agent37-z-index=2147483000] - launcher mode: the stacking level of the launcher and the panel
  */
 export class Agent37Chat extends LitElement {
   static override styles = chatStyles;
@@ -106,16 +158,25 @@ export class Agent37Chat extends LitElement {
     metadata: { attribute: false },
     heading: {},
     greeting: {},
+    agentName: { attribute: 'agent-name' },
+    agentAvatar: { attribute: 'agent-avatar' },
+    suggestions: { converter: suggestionList },
+    strings: { attribute: false },
+    showUsage: { attribute: 'show-usage', type: Boolean },
     showReasoning: { attribute: 'show-reasoning' },
     placeholder: {},
     disabled: { type: Boolean, reflect: true },
     theme: { reflect: true },
+    mode: { reflect: true },
+    position: {},
     imageOrigins: { attribute: 'image-origins' },
     fetch: { attribute: false },
     stallTimeoutMs: { attribute: false },
     reconnect: { attribute: false },
     _pinned: { state: true },
     _notice: { state: true },
+    _open: { state: true },
+    _unread: { state: true },
   };
 
   /** POST endpoint that answers `{token, expires_at, api_base}` for the signed-in visitor */
@@ -139,18 +200,40 @@ export class Agent37Chat extends LitElement {
   declare reasoningEffort: ReasoningEffort | undefined;
   /** string pairs echoed back by the server with every answer */
   declare metadata: Record<string, unknown> | undefined;
-  /** the header's title (or use the `header` slot) */
-  declare heading: string;
-  /** what an empty conversation says */
-  declare greeting: string;
+  /** the header's title (or use the `header` slot); unset: `agent-name`, else "Chat" in the chat's language */
+  declare heading: string | undefined;
+  /** what an empty conversation says (or use the `greeting` slot); unset: "Hi! How can I help?" in the chat's language */
+  declare greeting: string | undefined;
+  /** the agent's name, shown in an empty conversation (and as the header's title when `heading` is unset) */
+  declare agentName: string | undefined;
+  /** the agent's picture in an empty conversation: shown only from an origin listed in `image-origins`, else the name's initial */
+  declare agentAvatar: string | undefined;
+  /** chips in an empty conversation that send their text when pressed: a JSON array attribute, or an array property of strings or `{text, label}` */
+  declare suggestions: Suggestion[];
+  /** overrides any of the chat's strings, in every language (keys as in `src/i18n/strings.ts`), e.g. `{ newConversation: 'Start over' }` */
+  declare strings: StringOverrides | undefined;
+  /** adds a line with the tokens and the cost under every finished answer */
+  declare showUsage: boolean;
   /** "false" hides the agent's reasoning entirely */
   declare showReasoning: string;
-  /** the empty message box's hint, and its accessible name */
-  declare placeholder: string;
+  /** the empty message box's hint, and its accessible name; unset: "Message" in the chat's language */
+  declare placeholder: string | undefined;
   /** the visitor cannot type or send */
   declare disabled: boolean;
-  /** light or dark; unset follows the system (prefers-color-scheme) */
-  declare theme: 'light' | 'dark' | 'auto' | undefined;
+  /** `light` (the default, whatever the system's scheme), `dark`, or `auto`: follows the system (prefers-color-scheme) */
+  declare theme: 'light' | 'dark' | 'auto';
+  /**
+   * `inline` (the default): the chat fills its place in the page (600 px tall, at most the viewport,
+   * when the page gives it no height). `launcher`: a round button fixed in a bottom corner opens the
+   * chat in a floating panel (full-screen on viewports up to 480 px wide); the panel's open state is
+   * kept per `persist-key` across reloads
+   */
+  declare mode: 'inline' | 'launcher';
+  /**
+   * launcher mode: `bottom-right` (the default) or `bottom-left`; the corners follow `dir`, so in a
+   * right-to-left page the default is the bottom left
+   */
+  declare position: 'bottom-right' | 'bottom-left';
   /** space-separated origins from which answers may show images (none by default) */
   declare imageOrigins: string;
   /** a fetch implementation for every request the chat makes (tests add headers with it) */
@@ -162,8 +245,16 @@ export class Agent37Chat extends LitElement {
   declare private _pinned: boolean;
   /** a refusal the session did not record (checked before sending, or when the chat is not wired) */
   declare private _notice: Agent37Error | null;
+  /** launcher mode: the panel is open */
+  declare private _open: boolean;
+  /** launcher mode: an answer finished while the panel was closed */
+  declare private _unread: boolean;
+  /** the session's network notice the browser has since come back online from: no longer shown */
+  private _clearedNotice: Agent37Error | null = null;
 
   private readonly _controller: ChatController;
+  /** the chat's language (its `lang`, an ancestor's, the document's) and `strings`, for it and its sub-elements */
+  private readonly _locale = new LocaleController(this, () => this.strings);
   private _resizeObserver: ResizeObserver | undefined;
   /** where the chat last scrolled the log to, to tell its own scrolling from the visitor's */
   private _autoScrollTop = 0;
@@ -180,18 +271,27 @@ export class Agent37Chat extends LitElement {
     this.provider = undefined;
     this.reasoningEffort = undefined;
     this.metadata = undefined;
-    this.heading = 'Chat';
-    this.greeting = 'Hi! How can I help?';
+    this.heading = undefined;
+    this.greeting = undefined;
+    this.agentName = undefined;
+    this.agentAvatar = undefined;
+    this.suggestions = [];
+    this.strings = undefined;
+    this.showUsage = false;
     this.showReasoning = 'true';
-    this.placeholder = 'Message';
+    this.placeholder = undefined;
     this.disabled = false;
-    this.theme = undefined;
+    this.theme = 'light';
+    this.mode = 'inline';
+    this.position = 'bottom-right';
     this.imageOrigins = '';
     this.fetch = undefined;
     this.stallTimeoutMs = undefined;
     this.reconnect = undefined;
     this._pinned = true;
     this._notice = null;
+    this._open = false;
+    this._unread = false;
     this._controller = new ChatController(this, {
       wiring: () => ({
         tokenUrl: this.tokenUrl || undefined,
@@ -205,7 +305,8 @@ export class Agent37Chat extends LitElement {
       request: () => this._request(),
       hooks: {
         responseCreated: (responseId, sessionId) => this.dispatchEvent(new Agent37ResponseCreatedEvent(responseId, sessionId)),
-        responseCompleted: (message) =>
+        responseCompleted: (message) => {
+          if (this._launcher && !this._open) this._unread = true;
           this.dispatchEvent(
             new Agent37ResponseCompletedEvent({
               text: message.text,
@@ -213,7 +314,8 @@ export class Agent37Chat extends LitElement {
               status: message.status,
               ...(message.responseId ? { responseId: message.responseId } : {}),
             }),
-          ),
+          );
+        },
         error: (error) => this.dispatchEvent(new Agent37ErrorEvent(error)),
         sessionChange: (sessionId) => this.dispatchEvent(new Agent37SessionChangeEvent(sessionId)),
       },
@@ -244,6 +346,27 @@ export class Agent37Chat extends LitElement {
     await this._controller.cancel();
   }
 
+  /**
+   * Launcher mode: opens the panel and moves focus into it (the message box). Fires `agent37-open`.
+   * Inline: does nothing.
+   */
+  open(): void {
+    void this._setOpen(true);
+  }
+
+  /**
+   * Launcher mode: closes the panel; focus inside it goes back to the launcher. Fires
+   * `agent37-close`. Inline: does nothing.
+   */
+  close(): void {
+    void this._setOpen(false);
+  }
+
+  /** Launcher mode: opens the panel when closed, closes it when open. Inline: does nothing. */
+  toggle(): void {
+    void this._setOpen(!this._open);
+  }
+
   /** Starts a fresh conversation; the old one stays on the server. */
   async newConversation(): Promise<void> {
     this._notice = null;
@@ -253,6 +376,37 @@ export class Agent37Chat extends LitElement {
     } catch (cause) {
       this._refuse(toAgent37Error(cause));
     }
+  }
+
+  private get _launcher(): boolean {
+    return this.mode === 'launcher';
+  }
+
+  private async _setOpen(open: boolean) {
+    if (!this._launcher || open === this._open) return;
+    const focusInPanel = () => this.renderRoot.querySelector('.panel')?.contains((this.renderRoot as ShadowRoot).activeElement) ?? false;
+    const focusInside = focusInPanel();
+    this._open = open;
+    if (open) this._unread = false;
+    try {
+      if (open) localStorage.setItem(openKey(this.persistKey), '1');
+      else localStorage.removeItem(openKey(this.persistKey));
+    } catch {
+      // storage blocked: the state lives in memory, for this page only
+    }
+    this.dispatchEvent(open ? new Agent37OpenEvent() : new Agent37CloseEvent());
+    await this.updateComplete;
+    if (open) {
+      this._composer?.focus();
+      // a disabled message box takes no focus: the panel itself then
+      if (!focusInPanel()) this.renderRoot.querySelector<HTMLElement>('.panel')?.focus();
+    } else if (focusInside) this._launcherButton()?.focus();
+  }
+
+  /** The slotted launcher, else the round one. */
+  private _launcherButton(): HTMLElement | null {
+    const slot = this.renderRoot.querySelector<HTMLSlotElement>('slot[name="launcher"]');
+    return (slot?.assignedElements()[0] as HTMLElement | undefined) ?? this.renderRoot.querySelector('.launcher');
   }
 
   private _request(): ChatRequest {
@@ -332,6 +486,10 @@ export class Agent37Chat extends LitElement {
     void this._send(e.text, true);
   }
 
+  private _onSuggestionPick(e: SuggestionPickEvent) {
+    void this._send(e.text, false);
+  }
+
   private _onStop() {
     void this.cancel();
   }
@@ -341,6 +499,25 @@ export class Agent37Chat extends LitElement {
     // The button disables itself on an empty conversation; keep keyboard focus in the chat.
     this._composer?.focus();
   }
+
+  /** The page put its own launcher in (or took it out): it needs aria-expanded (see updated). */
+  private _onLauncherSlotChange() {
+    this.requestUpdate();
+  }
+
+  private _onPanelKeydown(e: KeyboardEvent) {
+    if (e.key === 'Escape' && !e.isComposing) this.close();
+  }
+
+  /** Back online: a "could not reach the server" notice has had its day (a new failure shows a new one). */
+  private readonly _onOnline = () => {
+    if (OFFLINE_CODES.includes(this._notice?.code ?? '')) this._notice = null;
+    const notice = this._controller.snapshot.notice;
+    if (notice && OFFLINE_CODES.includes(notice.code)) {
+      this._clearedNotice = notice;
+      this.requestUpdate();
+    }
+  };
 
   private _onResume() {
     this._controller.resume();
@@ -382,6 +559,7 @@ export class Agent37Chat extends LitElement {
   override connectedCallback() {
     super.connectedCallback();
     this._resizeObserver ??= new ResizeObserver(() => this._onResize());
+    window.addEventListener('online', this._onOnline);
     // Back on the page after a move: firstUpdated will not run again.
     if (this.hasUpdated) this._observeLayout();
   }
@@ -389,25 +567,70 @@ export class Agent37Chat extends LitElement {
   override disconnectedCallback() {
     super.disconnectedCallback();
     this._resizeObserver?.disconnect();
+    window.removeEventListener('online', this._onOnline);
   }
 
   protected override willUpdate(changed: PropertyValues<this>) {
     if (changed.has('tokenUrl') || changed.has('tokenCredentials') || changed.has('getToken') || changed.has('persistKey') || changed.has('fetch') || changed.has('stallTimeoutMs') || changed.has('reconnect')) {
       this._controller.syncWiring();
     }
+    if (changed.has('strings')) this._locale.update();
+    if (changed.has('persistKey')) {
+      try {
+        this._open = localStorage.getItem(openKey(this.persistKey)) === '1';
+      } catch {
+        // storage blocked: the panel starts closed
+      }
+    }
+  }
+
+  /** Also waits for the catalogue of the chat's language, when it is still being fetched. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    await this._locale.ready;
+    return super.getUpdateComplete();
   }
 
   protected override firstUpdated() {
     this._observeLayout();
   }
 
+  protected override updated() {
+    // a slotted launcher is the page's own button: it says whether the panel is open
+    const expanded = String(this._open);
+    for (const button of this.renderRoot.querySelector<HTMLSlotElement>('slot[name="launcher"]')?.assignedElements() ?? []) {
+      if (button.getAttribute('aria-expanded') !== expanded) button.setAttribute('aria-expanded', expanded);
+    }
+  }
+
   override render() {
+    if (!this._launcher) return this.renderChat(false);
+    const t = this._locale.value;
+    const open = this._open;
+    const side = this.position === 'bottom-left' ? ' left' : '';
+    return html`<div class="corner${side}">
+        <slot name="launcher" @click=${this.toggle} @slotchange=${this._onLauncherSlotChange}>
+          <button type="button" class="launcher" part="launcher-button" aria-controls="panel" aria-expanded=${open ? 'true' : 'false'}
+            aria-label=${t.text(open ? 'closeChat' : this._unread ? 'openChatUnread' : 'openChat')}>
+            ${open ? CLOSE_ICON : CHAT_ICON}
+          </button>
+        </slot>
+        ${this._unread ? html`<span class="dot" part="unread-dot"></span>` : nothing}
+      </div>
+      <div class="panel${side}${open ? '' : ' closed'}" id="panel" part="panel" role="dialog" aria-modal="false" aria-labelledby="title" tabindex="-1"
+        ?inert=${!open} @keydown=${this._onPanelKeydown}>
+        ${this.renderChat(true)}
+      </div>`;
+  }
+
+  /** The chat itself: header, conversation, composer; in launcher mode (`inPanel`) with a close button. */
+  protected renderChat(inPanel: boolean) {
     const { messages, busy, restoring, notice } = this._controller.snapshot;
     // The visitor's latest refusal first; the session clears its own notice on the next send.
-    const shownNotice = this._notice ?? notice;
+    const shownNotice = this._notice ?? (notice === this._clearedNotice ? null : notice);
+    const t = this._locale.value;
     return html`<div class="chat">
       <div class="header" part="header">
-        <div class="header__title"><slot name="header">${this.heading}</slot></div>
+        <div class="header__title" id="title"><slot name="header">${this.heading ?? (this.agentName || t.text('heading'))}</slot></div>
         <button
           type="button"
           class="button"
@@ -415,8 +638,13 @@ export class Agent37Chat extends LitElement {
           ?disabled=${this.disabled || (messages.length === 0 && !busy)}
           @click=${this._onNewConversation}
         >
-          New conversation
+          ${t.text('newConversation')}
         </button>
+        ${inPanel
+          ? html`<button type="button" class="button icon" part="close-button" aria-label=${t.text('closeChat')} @click=${this.close}>
+              ${CLOSE_ICON}
+            </button>`
+          : nothing}
       </div>
       <div class="body">
         <div
@@ -424,7 +652,7 @@ export class Agent37Chat extends LitElement {
           part="messages"
           role="log"
           aria-live="polite"
-          aria-label="Conversation"
+          aria-label=${t.text('conversation')}
           aria-busy=${busy ? 'true' : 'false'}
           tabindex="0"
           @scroll=${this._onScroll}
@@ -435,7 +663,7 @@ export class Agent37Chat extends LitElement {
             ${shownNotice ? html`<agent37-notice standalone exportparts="error" .error=${shownNotice}></agent37-notice>` : nothing}
           </div>
         </div>
-        ${this._pinned ? nothing : html`<button type="button" class="jump" part="jump-button" @click=${this._onJump}>Jump to latest</button>`}
+        ${this._pinned ? nothing : html`<button type="button" class="jump" part="jump-button" @click=${this._onJump}>${t.text('jumpToLatest')}</button>`}
       </div>
       <agent37-composer
         part="composer"
@@ -449,14 +677,24 @@ export class Agent37Chat extends LitElement {
     </div>`;
   }
 
-  /** The empty conversation: the `greeting` slot, or the `greeting` text. */
+  /** The empty conversation: the agent's avatar and name, the `greeting` slot (or text), the suggestions. */
   protected renderGreeting() {
-    return html`<div class="greeting" part="greeting"><slot name="greeting">${this.greeting}</slot></div>`;
+    return html`<agent37-empty-state
+      part="greeting"
+      exportparts="agent-avatar, agent-name, suggestions, suggestion"
+      .agentName=${this.agentName ?? ''}
+      .agentAvatar=${this.agentAvatar ?? ''}
+      .imageOrigins=${this._imageOriginList()}
+      .suggestions=${Array.isArray(this.suggestions) ? this.suggestions : []}
+      .disabled=${this.disabled}
+      @suggestion-pick=${this._onSuggestionPick}
+      ><slot name="greeting" slot="greeting">${this.greeting ?? this._locale.value.text('greeting')}</slot></agent37-empty-state
+    >`;
   }
 
   /** While the stored conversation loads. */
   protected renderRestoring() {
-    return html`<div class="restoring">Loading the conversation…</div>`;
+    return html`<div class="restoring">${this._locale.value.text('restoring')}</div>`;
   }
 
   /** The conversation's messages, one `<agent37-message>` each. */
@@ -470,8 +708,9 @@ export class Agent37Chat extends LitElement {
       (message) => message.id,
       (message) => html`<agent37-message
         part="message ${message.role}-message"
-        exportparts="bubble, reasoning, tool-steps, text, status, error, error-detail, resume-button, retry-button, link, image, table-scroll, table, code-block, code-header, code-language, copy-button, code"
+        exportparts="bubble, reasoning, tool-steps, text, status, error, error-detail, resume-button, retry-button, link, image, table-scroll, table, code-block, code-header, code-language, copy-button, code, expand-button, timestamp, copy-answer-button, usage"
         .message=${message}
+        .showUsage=${this.showUsage}
         .retryable=${message.id === retryableId}
         .showReasoning=${showReasoning}
         .imageOrigins=${imageOrigins}

@@ -64,6 +64,24 @@ export class Agent37SessionChangeEvent extends Event {
   }
 }
 
+/** Launcher mode: the panel opened (the visitor pressed the launcher, or `open()` / `toggle()`); not when a reload restores an open panel. */
+export class Agent37OpenEvent extends Event {
+  static readonly eventName = 'agent37-open';
+
+  constructor() {
+    super(Agent37OpenEvent.eventName, PUBLIC);
+  }
+}
+
+/** Launcher mode: the panel closed (the launcher, the close button, Escape, or `close()` / `toggle()`). */
+export class Agent37CloseEvent extends Event {
+  static readonly eventName = 'agent37-close';
+
+  constructor() {
+    super(Agent37CloseEvent.eventName, PUBLIC);
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
     'agent37-send': Agent37SendEvent;
@@ -71,5 +89,7 @@ declare global {
     'agent37-response-completed': Agent37ResponseCompletedEvent;
     'agent37-error': Agent37ErrorEvent;
     'agent37-session-change': Agent37SessionChangeEvent;
+    'agent37-open': Agent37OpenEvent;
+    'agent37-close': Agent37CloseEvent;
   }
 }

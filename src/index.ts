@@ -4,6 +4,7 @@
  */
 import { Agent37Chat } from './agent37-chat.js';
 import { Agent37Composer } from './components/agent37-composer.js';
+import { Agent37EmptyState } from './components/agent37-empty-state.js';
 import { Agent37Message } from './components/agent37-message.js';
 import { Agent37Notice } from './components/agent37-notice.js';
 import { Agent37ToolSteps } from './components/agent37-tool-steps.js';
@@ -15,11 +16,14 @@ defineElement('agent37-tool-steps', Agent37ToolSteps);
 defineElement('agent37-notice', Agent37Notice);
 defineElement('agent37-message', Agent37Message);
 defineElement('agent37-composer', Agent37Composer);
+defineElement('agent37-empty-state', Agent37EmptyState);
 defineElement('agent37-chat', Agent37Chat);
 
-export { Agent37Chat, Agent37CodeBlock, Agent37Composer, Agent37Markdown, Agent37Message, Agent37Notice, Agent37ToolSteps };
+export { Agent37Chat, Agent37CodeBlock, Agent37Composer, Agent37EmptyState, Agent37Markdown, Agent37Message, Agent37Notice, Agent37ToolSteps };
 export {
+  Agent37CloseEvent,
   Agent37ErrorEvent,
+  Agent37OpenEvent,
   Agent37ResponseCompletedEvent,
   Agent37ResponseCreatedEvent,
   Agent37SendEvent,

@@ -8,7 +8,9 @@
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
 import type { Agent37Chat } from './agent37-chat.js';
 import type {
+  Agent37CloseEvent,
   Agent37ErrorEvent,
+  Agent37OpenEvent,
   Agent37ResponseCompletedEvent,
   Agent37ResponseCreatedEvent,
   Agent37SendEvent,
@@ -26,11 +28,19 @@ export interface Agent37ChatAttributes {
   'reasoning-effort'?: NonNullable<Agent37Chat['reasoningEffort']>;
   heading?: string;
   greeting?: string;
+  'agent-name'?: string;
+  'agent-avatar'?: string;
+  /** a JSON array: `'["What can you do?"]'` */
+  suggestions?: string;
+  /** a boolean attribute */
+  'show-usage'?: boolean;
   'show-reasoning'?: 'true' | 'false';
   placeholder?: string;
   /** a boolean attribute: React writes `true` as `disabled=""` and leaves `false` out */
   disabled?: boolean;
-  theme?: NonNullable<Agent37Chat['theme']>;
+  theme?: Agent37Chat['theme'];
+  mode?: Agent37Chat['mode'];
+  position?: Agent37Chat['position'];
   'image-origins'?: string;
 }
 
@@ -41,6 +51,8 @@ export interface Agent37ChatEventListeners {
   'onagent37-response-completed'?: (event: Agent37ResponseCompletedEvent) => void;
   'onagent37-error'?: (event: Agent37ErrorEvent) => void;
   'onagent37-session-change'?: (event: Agent37SessionChangeEvent) => void;
+  'onagent37-open'?: (event: Agent37OpenEvent) => void;
+  'onagent37-close'?: (event: Agent37CloseEvent) => void;
 }
 
 /** What the tag takes: its attributes and events, plus `ref`, `key`, `class`, `style`, children and React's other HTML props. */

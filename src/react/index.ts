@@ -1,7 +1,8 @@
 /**
  * `import { Agent37Chat } from 'agent37-chat/react'`: <agent37-chat> as a React component, for React
  * 18 and 19. Its properties are props (set as properties, so functions and objects work), its events
- * are `onSend`, `onResponseCreated`, `onResponseCompleted`, `onError` and `onSessionChange`.
+ * are `onSend`, `onResponseCreated`, `onResponseCompleted`, `onError`, `onSessionChange`, and, in
+ * launcher mode, `onOpen` and `onClose`.
  *
  * In a browser, importing it loads and defines the elements (guarded, as `import 'agent37-chat'`
  * does). On a server it loads nothing of the element, not even lit (whose Node build would put a
@@ -12,7 +13,9 @@ import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
 import type { Agent37Chat as Agent37ChatElement } from '../agent37-chat.js';
 import type {
+  Agent37CloseEvent,
   Agent37ErrorEvent,
+  Agent37OpenEvent,
   Agent37ResponseCompletedEvent,
   Agent37ResponseCreatedEvent,
   Agent37SendEvent,
@@ -40,10 +43,17 @@ const PROPERTY_NAMES: Record<Agent37ChatPropertyName, true> = {
   metadata: true,
   heading: true,
   greeting: true,
+  agentName: true,
+  agentAvatar: true,
+  suggestions: true,
+  strings: true,
+  showUsage: true,
   showReasoning: true,
   placeholder: true,
   disabled: true,
   theme: true,
+  mode: true,
+  position: true,
   imageOrigins: true,
   fetch: true,
   stallTimeoutMs: true,
@@ -66,6 +76,8 @@ const events = {
   onResponseCompleted: eventName<typeof Agent37ResponseCompletedEvent>('agent37-response-completed'),
   onError: eventName<typeof Agent37ErrorEvent>('agent37-error'),
   onSessionChange: eventName<typeof Agent37SessionChangeEvent>('agent37-session-change'),
+  onOpen: eventName<typeof Agent37OpenEvent>('agent37-open'),
+  onClose: eventName<typeof Agent37CloseEvent>('agent37-close'),
 };
 
 type Events = typeof events;
@@ -76,7 +88,7 @@ export type Agent37ChatEventProps = { [K in keyof Events]?: (event: Events[K]['_
 /**
  * `<Agent37Chat>`'s props: the element's properties, its event handlers, a ref to the element, and
  * what React gives any element (`id`, `className`, `style`, `slot`, children for the `header` and
- * `greeting` slots…).
+ * `greeting` slots, a `slot="launcher"` button…).
  */
 export type Agent37ChatProps = Omit<React.HTMLAttributes<Agent37ChatElement>, Agent37ChatPropertyName | keyof Events> &
   Partial<Pick<Agent37ChatElement, Agent37ChatPropertyName>> &

@@ -1,7 +1,7 @@
 /**
  * The page's side of <agent37-chat>: attributes and properties reach the request and the render,
- * getToken replaces token-url, theme overrides the system, slots, and leaving the page never
- * cancels a turn.
+ * getToken replaces token-url, theme (light by default, auto follows the system), slots, and
+ * leaving the page never cancels a turn.
  */
 import { expect, fixture, html } from '@open-wc/testing';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
@@ -168,19 +168,23 @@ describe('<agent37-chat>: properties', () => {
     expect(greetingSlot.assignedElements().map((e) => e.textContent)).to.deep.equal(['Welcome! Ask about anything.']);
   });
 
-  it('follows the system colour scheme unless theme is set', async () => {
+  it('is light by default whatever the system says; theme="auto" follows the system, theme="dark" is dark', async () => {
     const el = await fixture<Agent37Chat>(html`<agent37-chat style="height: 300px" persist-key=${uniqueName('k')}></agent37-chat>`);
-    const background = () => getComputedStyle(el).backgroundColor;
+    // the chat's own box: the page's rules on the element cannot repaint it
+    const background = () => getComputedStyle(shadow(el).querySelector('.chat')!).backgroundColor;
     await emulateColorScheme('light');
     const light = background();
+    expect(light).to.equal('rgb(255, 255, 255)');
     await emulateColorScheme('dark');
-    const dark = background();
-    expect(dark).to.not.equal(light);
-    el.theme = 'light';
+    expect(background(), 'the default under a dark system').to.equal(light);
+    expect(el.theme).to.equal('light');
+    el.theme = 'auto';
     await el.updateComplete;
-    expect(el.getAttribute('theme')).to.equal('light');
-    expect(background()).to.equal(light);
+    expect(el.getAttribute('theme')).to.equal('auto');
+    const dark = background();
+    expect(dark).to.equal('rgb(21, 23, 28)');
     await emulateColorScheme('light');
+    expect(background(), 'auto under a light system').to.equal(light);
     el.theme = 'dark';
     await el.updateComplete;
     expect(background()).to.equal(dark);

@@ -10,7 +10,9 @@ import { act, createElement, createRef, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import type { Agent37Chat as Agent37ChatElement } from '../../src/agent37-chat.js';
 import {
+  Agent37CloseEvent,
   Agent37ErrorEvent,
+  Agent37OpenEvent,
   Agent37ResponseCompletedEvent,
   Agent37ResponseCreatedEvent,
   Agent37SendEvent,
@@ -48,6 +50,8 @@ function recordingHandlers() {
     onResponseCompleted: record,
     onError: record,
     onSessionChange: record,
+    onOpen: record,
+    onClose: record,
   };
   function heard(name: string): Promise<Event> {
     const seen = events.find((event) => event.type === name);
@@ -157,8 +161,8 @@ describe('agent37-chat/react', () => {
     expect(el.getToken).to.equal(getToken);
     expect(el.metadata).to.deep.equal({ plan: 'pro' });
     expect(el.disabled).to.equal(true);
-    // properties, not attributes (disabled reflects itself)
-    expect(el.getAttributeNames().sort()).to.deep.equal(['class', 'disabled', 'id', 'style']);
+    // properties, not attributes (disabled reflects itself, and so do mode and theme, with their defaults)
+    expect(el.getAttributeNames().sort()).to.deep.equal(['class', 'disabled', 'id', 'mode', 'style', 'theme']);
     expect(el.className).to.equal('chat');
     expect(el.style.height).to.equal('480px');
 
@@ -244,5 +248,17 @@ describe('agent37-chat/react', () => {
     expect(el.heading).to.equal(undefined);
     el.dispatchEvent(new Agent37SendEvent('heard by nobody'));
     expect(secondHandler).to.deep.equal(['held back']);
+  });
+
+  it('mode and position are props, and onOpen / onClose hear the launcher open and close', async () => {
+    const ref = createRef<Agent37ChatElement>();
+    const handlers = recordingHandlers();
+    await render(createElement(Agent37Chat, { ref, ...visitor(), mode: 'launcher', position: 'bottom-left', ...handlers.props }));
+    const el = ref.current!;
+    expect([el.mode, el.position]).to.deep.equal(['launcher', 'bottom-left']);
+    el.open();
+    expect(await handlers.heard('agent37-open')).to.be.an.instanceOf(Agent37OpenEvent);
+    el.close();
+    expect(await handlers.heard('agent37-close')).to.be.an.instanceOf(Agent37CloseEvent);
   });
 });

@@ -83,7 +83,7 @@ function names(list: Named[] | undefined): string[] {
 
 describe('custom-elements.json', () => {
   test('lists every element the package defines, by its tag', () => {
-    const tags = ['agent37-chat', 'agent37-code-block', 'agent37-composer', 'agent37-markdown', 'agent37-message', 'agent37-notice', 'agent37-tool-steps'];
+    const tags = ['agent37-chat', 'agent37-code-block', 'agent37-composer', 'agent37-empty-state', 'agent37-markdown', 'agent37-message', 'agent37-notice', 'agent37-tool-steps'];
     assert.deepEqual([...byTag.keys()].sort(), tags);
     const definitions = manifest.modules.flatMap((module) => (module.exports ?? []).filter((e) => e.kind === 'custom-element-definition'));
     assert.deepEqual(definitions.map((d) => d.name).sort(), tags);
@@ -118,12 +118,12 @@ describe('custom-elements.json', () => {
       assert.deepEqual(internal, [], `${element.tagName} lists no internal member`);
     }
     const chatMembers = names(chat().members);
-    for (const api of ['messages', 'sessionId', 'send', 'cancel', 'newConversation']) assert.ok(chatMembers.includes(api), api);
+    for (const api of ['messages', 'sessionId', 'send', 'cancel', 'newConversation', 'open', 'close', 'toggle']) assert.ok(chatMembers.includes(api), api);
   });
 
   test('lists every event of src/events.ts on agent37-chat, named as fired and typed by its class', () => {
     const eventClasses = Object.values(events).filter((value) => typeof value === 'function' && 'eventName' in value);
-    assert.equal(eventClasses.length, 5);
+    assert.equal(eventClasses.length, 7);
     const listed = chat().events ?? [];
     for (const eventClass of eventClasses) {
       const event = listed.find((e) => e.name === eventClass.eventName);
@@ -136,8 +136,8 @@ describe('custom-elements.json', () => {
 
   test("lists agent37-chat's slots, parts and CSS properties", () => {
     const element = chat();
-    assert.deepEqual(names(element.slots), ['greeting', 'header']);
-    for (const part of ['header', 'messages', 'message', 'composer', 'input', 'send-button', 'stop-button', 'code-block']) {
+    assert.deepEqual(names(element.slots), ['greeting', 'header', 'launcher']);
+    for (const part of ['header', 'messages', 'message', 'composer', 'input', 'send-button', 'stop-button', 'code-block', 'launcher-button', 'unread-dot', 'panel', 'close-button', 'agent-avatar', 'agent-name', 'suggestions', 'suggestion', 'timestamp', 'copy-answer-button', 'usage', 'expand-button']) {
       assert.ok(names(element.cssParts).includes(part), part);
     }
     assert.ok((element.cssProperties ?? []).length > 0);

@@ -31,12 +31,16 @@ export const everyAttribute = (
     placeholder="Your question"
     disabled
     theme="light"
+    mode="launcher"
+    position="bottom-left"
     image-origins="https://cdn.example.com https://img.example.com"
     onagent37-send={(event) => event.detail.text.length}
     onagent37-response-created={(event) => event.detail.responseId}
     onagent37-response-completed={(event) => event.detail.status}
     onagent37-error={(event) => event.detail.error.code}
     onagent37-session-change={(event) => event.detail.sessionId}
+    onagent37-open={(event) => event.type}
+    onagent37-close={(event) => event.type}
   >
     <strong slot="header">Support</strong>
     <p slot="greeting">Ask me anything.</p>
@@ -48,6 +52,12 @@ export const numberAttribute = <agent37-chat token-url={42} />;
 
 // @ts-expect-error theme is light, dark or auto
 export const wrongTheme = <agent37-chat theme="blue" />;
+
+// @ts-expect-error mode is inline or launcher
+export const wrongMode = <agent37-chat mode="floating" />;
+
+// @ts-expect-error position is bottom-right or bottom-left
+export const wrongPosition = <agent37-chat position="top-left" />;
 
 // @ts-expect-error reasoning-effort is one of the gateway's levels
 export const wrongEffort = <agent37-chat reasoning-effort="max" />;

@@ -30,6 +30,8 @@ export const everyProp = (
     placeholder="Your question"
     disabled
     theme="dark"
+    mode="launcher"
+    position="bottom-left"
     imageOrigins="https://cdn.example.com"
     fetch={(input, init) => fetch(input, init)}
     stallTimeoutMs={45_000}
@@ -45,6 +47,8 @@ export const everyProp = (
       return error.code;
     }}
     onSessionChange={(event) => event.detail.sessionId ?? 'none'}
+    onOpen={(event) => event.type}
+    onClose={(event) => event.type}
   >
     <span slot="header">Support</span>
   </Agent37Chat>
