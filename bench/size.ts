@@ -13,7 +13,10 @@ const cdnDir = join(repo, 'dist/cdn');
 const ENTRY = 'agent37-chat';
 
 // Budgets in bytes of gzip: 35 kB is 35,000 bytes, not 35 × 1024.
-const ENTRY_BUDGET = 35_000;
+// 35 kB until the launcher, the English catalogue with @lit/context, the empty state and the answers'
+// copy, time, usage and code folding came in (issue 11: 34.4 → 42.0 kB); other languages are chunks.
+// Next saving in sight: the text of Lit css`…` templates is left unminified (about 0.7 kB gzip).
+const ENTRY_BUDGET = 43_000;
 const CHUNK_BUDGET = 10_000;
 // Chunks that cannot be cut to 10 kB, and why.
 const LARGER_BUDGETS: Record<string, { budget: number; why: string }> = {
