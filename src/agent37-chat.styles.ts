@@ -79,8 +79,9 @@ export const chatStyles = [
         ${darkTokens}
       }
     }
+    /* important: a page rule such as agent37-chat { display: block } must not give the host a box that traps the fixed launcher */
     :host([mode='launcher']) {
-      display: contents;
+      display: contents !important;
     }
     :host([hidden]) {
       display: none;
@@ -95,12 +96,14 @@ export const chatStyles = [
     }
     :host,
     .chat,
-    .corner {
+    .corner,
+    .panel {
       direction: ltr;
     }
     :host(:dir(rtl)),
     :host(:dir(rtl)) .chat,
-    :host(:dir(rtl)) .corner {
+    :host(:dir(rtl)) .corner,
+    :host(:dir(rtl)) .panel {
       direction: rtl;
     }
 
@@ -109,6 +112,7 @@ export const chatStyles = [
       box-sizing: border-box;
       display: flex;
       flex-direction: column;
+      height: min(600px, 100vh);
       height: min(600px, 100dvh);
       min-height: 100%;
       max-height: 100%;

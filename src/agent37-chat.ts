@@ -448,7 +448,8 @@ export class Agent37Chat extends LitElement {
   /** Refusals known without asking the server: a body over the 2 MB cap, a turn already running. */
   private _refusalBeforeSending(text: string): Agent37Error | null {
     if (this._controller.snapshot.busy) {
-      return new Agent37Error({ code: 'session_busy', message: 'The agent is still answering your previous message.' });
+      // no message of its own: the notice words it in the chat's language (a message would show as Details)
+      return new Agent37Error({ code: 'session_busy', message: '' });
     }
     return oversizeRefusal({ ...this._request(), input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) });
   }
@@ -594,7 +595,12 @@ export class Agent37Chat extends LitElement {
     this._observeLayout();
   }
 
-  protected override updated() {
+  protected override updated(changed: PropertyValues<this>) {
+    // another mode renders another tree: watch the new log and list, not the detached ones
+    if (changed.has('mode') && changed.get('mode') !== undefined) {
+      this._resizeObserver?.disconnect();
+      this._observeLayout();
+    }
     // a slotted launcher is the page's own button: it says whether the panel is open
     const expanded = String(this._open);
     for (const button of this.renderRoot.querySelector<HTMLSlotElement>('slot[name="launcher"]')?.assignedElements() ?? []) {

@@ -56,6 +56,7 @@ export const launcherStyles = css`
   .panel {
     inset-block-end: calc(var(--_size) + 36px);
     width: min(var(--agent37-panel-width, 400px), 100vw - 40px);
+    height: min(var(--agent37-panel-height, 640px), 100vh - var(--_size) - 56px);
     height: min(var(--agent37-panel-height, 640px), 100dvh - var(--_size) - 56px);
     border-radius: calc(var(--_radius) + 4px);
     box-shadow: 0 12px 48px rgb(0 0 0 / 0.2);

@@ -597,7 +597,8 @@ function answeredInHistory(history: readonly HistoryMessage[], stored: Persisted
 }
 
 function busyHere(): Agent37Error {
-  return new Agent37Error({ code: 'session_busy', status: 0, message: 'An answer is still being written; wait for it or stop it first.' });
+  // no message of its own: the notice words it in the chat's language (a message would show as Details)
+  return new Agent37Error({ code: 'session_busy', status: 0, message: '' });
 }
 
 /** The send was overtaken by a new conversation or the chat closing: nothing to show or report. */

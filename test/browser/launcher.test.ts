@@ -411,4 +411,32 @@ describe('<agent37-chat mode="launcher">', () => {
     await until(() => panelHidden(el), 'the panel to close');
     expect(deepActiveElement()).to.equal(launcherOf(el));
   });
+
+  it('switched from inline to launcher and back, it still follows a growing answer, and a page rule cannot give the launcher host a box', async () => {
+    const style = document.createElement('style');
+    style.textContent = 'agent37-chat { display: block !important; transform: translateZ(0); }';
+    document.head.append(style);
+    try {
+      const { el } = await mountChat();
+      el.mode = 'launcher';
+      await el.updateComplete;
+      el.open();
+      await until(() => panelShown(el), 'the panel to open');
+      // the panel is fixed to the viewport, not trapped in a transformed host box
+      const panel = panelOf(el).getBoundingClientRect();
+      expect(WIDTH - panel.right).to.be.closeTo(EDGE, 2);
+      await el.send('a long one please [chars=3000]');
+      await untilAnswerEnds(el);
+      const log = shadow(el).querySelector<HTMLElement>('[role="log"]')!;
+      await until(() => log.scrollHeight - log.scrollTop - log.clientHeight < 40, 'the log to follow the answer to its end');
+      el.mode = 'inline';
+      await el.updateComplete;
+      await el.send('and another [chars=3000]');
+      await untilAnswerEnds(el);
+      const inlineLog = shadow(el).querySelector<HTMLElement>('[role="log"]')!;
+      await until(() => inlineLog.scrollHeight - inlineLog.scrollTop - inlineLog.clientHeight < 40, 'the inline log to follow too');
+    } finally {
+      style.remove();
+    }
+  });
 });
