@@ -1,5 +1,6 @@
 import { css } from 'lit';
 import { launcherStyles } from './components/launcher-styles.js';
+import { touchTargetStyles } from './components/shared-styles.js';
 
 /**
  * Design tokens. Pages set `--agent37-*`; the element reads them through private `--_*` variables
@@ -183,13 +184,6 @@ export const chatStyles = [
       gap: var(--_space);
     }
 
-    @media (pointer: coarse) {
-      .button,
-      .jump {
-        min-height: 44px;
-        min-width: 44px;
-      }
-    }
     .restoring {
       color: var(--_muted);
       text-align: center;
@@ -214,4 +208,5 @@ export const chatStyles = [
     }
   `,
   launcherStyles,
+  touchTargetStyles,
 ];

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { REASONING_EFFORTS, type ReasoningEffort, type TokenGrant } from './contract/gateway.js';
-import { Agent37Error, toAgent37Error } from './contract/errors.js';
+import { Agent37Error, isUnreachable, toAgent37Error } from './contract/errors.js';
 import type { ReconnectOptions } from './client/turn.js';
 import { chatStyles } from './agent37-chat.styles.js';
 import type { Agent37Composer, ComposerSubmitEvent } from './components/agent37-composer.js';
@@ -42,9 +42,6 @@ const suggestionList = {
     return [];
   },
 };
-
-/** Errors that mean "no connection": their standalone notice goes once the browser is back online. */
-const OFFLINE_CODES: readonly string[] = ['network_error', 'token_unreachable'];
 
 const icon = (d: string) => html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d=${d}></path></svg>`;
 const CHAT_ICON = icon('M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z');
@@ -249,8 +246,6 @@ export class Agent37Chat extends LitElement {
   declare private _open: boolean;
   /** launcher mode: an answer finished while the panel was closed */
   declare private _unread: boolean;
-  /** the session's network notice the browser has since come back online from: no longer shown */
-  private _clearedNotice: Agent37Error | null = null;
 
   private readonly _controller: ChatController;
   /** the chat's language (its `lang`, an ancestor's, the document's) and `strings`, for it and its sub-elements */
@@ -501,23 +496,21 @@ export class Agent37Chat extends LitElement {
     this._composer?.focus();
   }
 
-  /** The page put its own launcher in (or took it out): it needs aria-expanded (see updated). */
-  private _onLauncherSlotChange() {
-    this.requestUpdate();
+  /** A slotted launcher is the page's own button: it says whether the panel is open. */
+  private _syncSlottedLauncher() {
+    const expanded = String(this._open);
+    for (const button of this.renderRoot.querySelector<HTMLSlotElement>('slot[name="launcher"]')?.assignedElements() ?? []) {
+      button.setAttribute('aria-expanded', expanded);
+    }
   }
 
   private _onPanelKeydown(e: KeyboardEvent) {
     if (e.key === 'Escape' && !e.isComposing) this.close();
   }
 
-  /** Back online: a "could not reach the server" notice has had its day (a new failure shows a new one). */
+  /** Back online: the chat's own "could not reach the server" refusal has had its day (the session clears its own). */
   private readonly _onOnline = () => {
-    if (OFFLINE_CODES.includes(this._notice?.code ?? '')) this._notice = null;
-    const notice = this._controller.snapshot.notice;
-    if (notice && OFFLINE_CODES.includes(notice.code)) {
-      this._clearedNotice = notice;
-      this.requestUpdate();
-    }
+    if (this._notice && isUnreachable(this._notice)) this._notice = null;
   };
 
   private _onResume() {
@@ -595,17 +588,14 @@ export class Agent37Chat extends LitElement {
     this._observeLayout();
   }
 
-  protected override updated(changed: PropertyValues<this>) {
+  // untyped: `_open` is private, so not among PropertyValues<this>'s keys
+  protected override updated(changed: PropertyValues) {
     // another mode renders another tree: watch the new log and list, not the detached ones
     if (changed.has('mode') && changed.get('mode') !== undefined) {
       this._resizeObserver?.disconnect();
       this._observeLayout();
     }
-    // a slotted launcher is the page's own button: it says whether the panel is open
-    const expanded = String(this._open);
-    for (const button of this.renderRoot.querySelector<HTMLSlotElement>('slot[name="launcher"]')?.assignedElements() ?? []) {
-      if (button.getAttribute('aria-expanded') !== expanded) button.setAttribute('aria-expanded', expanded);
-    }
+    if (changed.has('_open')) this._syncSlottedLauncher();
   }
 
   override render() {
@@ -614,7 +604,7 @@ export class Agent37Chat extends LitElement {
     const open = this._open;
     const side = this.position === 'bottom-left' ? ' left' : '';
     return html`<div class="corner${side}">
-        <slot name="launcher" @click=${this.toggle} @slotchange=${this._onLauncherSlotChange}>
+        <slot name="launcher" @click=${this.toggle} @slotchange=${this._syncSlottedLauncher}>
           <button type="button" class="launcher" part="launcher-button" aria-controls="panel" aria-expanded=${open ? 'true' : 'false'}
             aria-label=${t.text(open ? 'closeChat' : this._unread ? 'openChatUnread' : 'openChat')}>
             ${open ? CLOSE_ICON : CHAT_ICON}
@@ -632,7 +622,7 @@ export class Agent37Chat extends LitElement {
   protected renderChat(inPanel: boolean) {
     const { messages, busy, restoring, notice } = this._controller.snapshot;
     // The visitor's latest refusal first; the session clears its own notice on the next send.
-    const shownNotice = this._notice ?? (notice === this._clearedNotice ? null : notice);
+    const shownNotice = this._notice ?? notice;
     const t = this._locale.value;
     return html`<div class="chat">
       <div class="header" part="header">

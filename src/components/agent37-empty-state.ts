@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { consumeLocalizer } from '../i18n/localizer-context.js';
-import { focusRingStyles } from './shared-styles.js';
+import { focusRingStyles, touchTargetStyles } from './shared-styles.js';
 
 /** A suggestion chip: the text it sends, and optionally a shorter label to show for it. */
 export type Suggestion = string | { text: string; label?: string };
@@ -93,13 +93,9 @@ export class Agent37EmptyState extends LitElement {
         opacity: 0.55;
         cursor: default;
       }
-      @media (pointer: coarse) {
-        button {
-          min-height: 44px;
-        }
-      }
     `,
     focusRingStyles,
+    touchTargetStyles,
   ];
 
   static override properties = {
@@ -177,7 +173,9 @@ function asChip(suggestion: Suggestion): { text: string; label: string } {
 
 /**
  * The avatar's URL when it may load: http(s), no credentials, and an origin the page listed in
- * `image-origins` (a relative URL resolves against the page, so the page lists its own origin).
+ * `image-origins` (a relative URL resolves against the page, so the page lists its own origin). Not
+ * url-policy.ts's imageOriginSet: that module belongs to the lazy markdown chunk, and importing it
+ * here would split it out of both (see src/markdown/host-lit.ts).
  */
 function allowedImage(src: string, origins: readonly string[]): string | null {
   if (!src) return null;

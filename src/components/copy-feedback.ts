@@ -6,6 +6,7 @@ export type CopyState = 'idle' | 'copied' | 'failed';
 export class CopyFeedback implements ReactiveController {
   state: CopyState = 'idle';
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #connected = false;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -18,6 +19,8 @@ export class CopyFeedback implements ReactiveController {
     } catch {
       state = 'failed';
     }
+    // the element left the page while the clipboard answered: nothing to say, no timer to leave behind
+    if (!this.#connected) return;
     this.#show(state);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#show('idle'), 2000);
@@ -28,7 +31,12 @@ export class CopyFeedback implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  hostConnected(): void {
+    this.#connected = true;
+  }
+
   hostDisconnected(): void {
+    this.#connected = false;
     clearTimeout(this.#timer);
     this.state = 'idle';
   }

@@ -102,6 +102,11 @@ export async function errorFromResponse(response: Response): Promise<Agent37Erro
   return new Agent37Error({ ...base, code: `http_${response.status}`, message: response.statusText || `HTTP ${response.status}` });
 }
 
+/** The chat could not reach its servers (the relay, the token endpoint): what going back online mends. */
+export function isUnreachable(error: Agent37Error): boolean {
+  return error.code === 'network_error' || error.code === 'token_unreachable';
+}
+
 /** Anything thrown → an Agent37Error; what is not one already is taken for a lost connection. */
 export function toAgent37Error(cause: unknown, message?: string): Agent37Error {
   if (cause instanceof Agent37Error) return cause;

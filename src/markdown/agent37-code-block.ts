@@ -45,9 +45,9 @@ function renderTree(nodes: readonly RootContent[]): Array<TemplateResult | strin
  * page's direction.
  *
  * A block longer than about 24 lines shows its first 24, fading out, and an Expand button ("Show 16
- * more lines", then "Show less"). While it is still being written it is capped too, scrolled to its
- * newest line: the block does not push the answer down a line per frame, and the reader sees what
- * is arriving. Once complete it starts from its first line, with the Expand button.
+ * more lines", then "Show less"). While it is still being written it is capped too, following its
+ * newest line unless the reader scrolled up in it: the block does not push the answer down a line
+ * per frame, and the reader sees what is arriving. Once complete it starts from its first line, with the Expand button.
  *
  * @summary A code block with a Copy button.
  * @csspart code-header - the bar with the language and the Copy button
@@ -85,6 +85,8 @@ export class Agent37CodeBlock extends LitElement {
   #requestedLanguage = '';
   #localizer = consumeLocalizer(this);
   #copy = new CopyFeedback(this);
+  /** a capped block being written follows its newest line while the reader has not scrolled up in it */
+  #followEnd = true;
 
   constructor() {
     super();
@@ -127,10 +129,19 @@ export class Agent37CodeBlock extends LitElement {
     if (!this._expanded) void this.updateComplete.then(() => this.renderRoot.querySelector('.expand')?.scrollIntoView({ block: 'nearest' }));
   }
 
-  // while written, a capped block shows its newest lines; complete, it starts from its first
+  /** The reader scrolled a capped block that is still being written: stay at its end only while they are there. */
+  private _onCodeScroll(e: Event) {
+    const pre = e.currentTarget as HTMLElement;
+    this.#followEnd = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 8;
+  }
+
+  // while written, a capped block shows its newest lines (unless the reader scrolled up in it); complete, it starts from its first
   protected override updated(changed: PropertyValues<this>): void {
     const pre = this.renderRoot.querySelector('pre')!;
-    if (this.streaming || changed.get('streaming')) pre.scrollTop = this.streaming ? pre.scrollHeight : 0;
+    if (changed.get('streaming') && !this.streaming) {
+      pre.scrollTop = 0;
+      this.#followEnd = true;
+    } else if (this.streaming && this.#followEnd && pre.classList.contains('capped')) pre.scrollTop = pre.scrollHeight;
   }
 
   protected override render() {
@@ -146,7 +157,7 @@ export class Agent37CodeBlock extends LitElement {
           ${l.text(state === 'copied' ? 'copied' : state === 'failed' ? 'copyFailed' : 'copy')}
         </button>
       </div>
-      <pre part="code" id="code" tabindex="0" class=${capped ? (this.streaming ? 'capped' : 'capped faded') : ''}><code>${tree ? renderTree(tree.children) : this.code}</code></pre>
+      <pre part="code" id="code" tabindex="0" @scroll=${this._onCodeScroll} class=${capped ? (this.streaming ? 'capped' : 'capped faded') : ''}><code>${tree ? renderTree(tree.children) : this.code}</code></pre>
       ${expandable
         ? html`<button class="expand" part="expand-button" type="button" aria-expanded=${String(this._expanded)} aria-controls="code" @click=${this._onToggle}>${this._expanded ? l.text('showLess') : l.plural('showMoreLines', hidden)}</button>`
         : nothing}

@@ -6,7 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Agent37Api } from '../client/api.js';
 import type { CreateResponseBody, TokenGrant } from '../contract/gateway.js';
-import { Agent37Error, toAgent37Error } from '../contract/errors.js';
+import { Agent37Error, isUnreachable, toAgent37Error } from '../contract/errors.js';
 import { TokenSource } from '../client/token.js';
 import type { ReconnectOptions } from '../client/turn.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from './chat-session.js';
@@ -70,13 +70,20 @@ export class ChatController implements ReactiveController {
 
   hostConnected(): void {
     this.connected = true;
+    window.addEventListener('online', this.onOnline);
     this.start();
   }
 
   hostDisconnected(): void {
     this.connected = false;
+    window.removeEventListener('online', this.onOnline);
     this.stop();
   }
+
+  /** Back online: a chat that could not start for want of its server no longer says so (the session clears its own notices). */
+  private readonly onOnline = () => {
+    if (this.base.notice && isUnreachable(this.base.notice)) this.setSnapshot({ ...this.base, notice: null });
+  };
 
   /** Builds a new session when the wiring differs from the one in use. */
   syncWiring(): void {

@@ -5,7 +5,7 @@
  */
 import type { Agent37Api } from '../client/api.js';
 import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../contract/gateway.js';
-import { Agent37Error, toAgent37Error } from '../contract/errors.js';
+import { Agent37Error, isUnreachable, toAgent37Error } from '../contract/errors.js';
 import { answerText, historyTurns, isUserText, turnsSince } from '../contract/history-turns.js';
 import { TurnRunner, type ConnectionState, type KnownHistory, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
 import { emptyConversation, isFinished, reduceConversation, type ConversationAction, type ConversationState } from './conversation.js';
@@ -99,6 +99,11 @@ export class ChatSession {
   /** the visitor's sessions before the first message of a new conversation (null: could not be listed) */
   private sessionsBefore: Promise<ReadonlySet<string> | null> | null = null;
   private readonly onOnline = () => {
+    // "could not reach the server" is over (a new failure reports anew)
+    if (this.notice && isUnreachable(this.notice)) {
+      this.notice = null;
+      this.publish();
+    }
     if (this.restoreFailed && !this.turn) void this.restore();
   };
 

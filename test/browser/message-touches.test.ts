@@ -387,6 +387,24 @@ describe('<agent37-message>: long code blocks', () => {
     expect(finished.scrollTop).to.equal(0);
     expect(shadow(done!).querySelector('[part="expand-button"]')!.textContent!.trim()).to.equal('Show 16 more lines');
   });
+  it('while it is written, a reader who scrolled up in a long block stays where they are as lines arrive, and follows again back at the end', async () => {
+    const source = `Code:\n\n${longCode(40).replace(/\n```$/, '')}`;
+    const message = await mountMessage(answer(source, { status: 'streaming' }));
+    const pre = () => shadow(codeBlocksOf(message)[0]!).querySelector<HTMLElement>('pre')!;
+    await until(() => pre().scrollTop > 0, 'the block scrolled to its end');
+    pre().scrollTop = 0;
+    await until(() => pre().scrollTop === 0, 'the reader at the top');
+    // the scroll event has told the block the reader left its end
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    message.message = answer(`${source}\nconst more = 1;\nconst evenMore = 2;`, { status: 'streaming' });
+    await settleMessage(message);
+    expect(pre().scrollTop, 'where the reader left it').to.equal(0);
+    pre().scrollTop = pre().scrollHeight;
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    message.message = answer(`${source}\nconst more = 1;\nconst evenMore = 2;\nconst most = 3;\nconst last = 4;`, { status: 'streaming' });
+    await settleMessage(message);
+    await until(() => pre().scrollTop + pre().clientHeight >= pre().scrollHeight - 2, 'the block following its end again');
+  });
 });
 
 describe('<agent37-message>: wide tables', () => {
