@@ -45,8 +45,12 @@ export type TurnStart =
    * so a new session the POST created can be found when its stream broke before naming it.
    */
   | { kind: 'create'; body: CreateResponseBody; history?: KnownHistory; knownSessions?: ReadonlySet<string> }
-  /** reattach to a running turn (a reload); `input`, when known, lets the history fallback check it found this turn's answer */
-  | { kind: 'attach'; responseId: string; sessionId?: string | null; input?: string };
+  /**
+   * reattach to a running turn (a reload, or another tab's turn taken over); `input`, when known,
+   * lets the history fallback check it found this turn's answer; `emitted`: the keys (see
+   * TurnRunnerOptions.onEvent) of the events already shown, which the replay then skips
+   */
+  | { kind: 'attach'; responseId: string; sessionId?: string | null; input?: string; emitted?: readonly string[] };
 
 export type TurnOutcome =
   | {
@@ -69,8 +73,12 @@ export interface TurnAccepted {
 
 export interface TurnRunnerOptions {
   api: Agent37Api;
-  /** every logical event of the turn, exactly once, in order; `cancelled` is true once Stop was asked for */
-  onEvent: (event: StreamEvent, meta: { cancelled: boolean }) => void;
+  /**
+   * every logical event of the turn, exactly once, in order; `cancelled` is true once Stop was asked
+   * for; `key` identifies an event as the stream sent it (none for an ending made up from the history)
+   * and is what an `attach` start's `emitted` takes
+   */
+  onEvent: (event: StreamEvent, meta: { cancelled: boolean; key?: string }) => void;
   onConnection?: (state: ConnectionState) => void;
   /** milliseconds from noticing a drop to the first new event after reattaching */
   onResumed?: (ms: number) => void;
@@ -159,6 +167,7 @@ export class TurnRunner {
       this.responseId = start.responseId;
       this.sessionId = start.sessionId ?? null;
       this.input = start.input;
+      if (start.emitted) this.emitted.push(...start.emitted);
       return await this.reattach(null, true);
     } catch (e) {
       if (e instanceof Detached || this.lifetime.signal.aborted) {
@@ -440,16 +449,16 @@ export class TurnRunner {
       return this.outcomeOf(event, 'synthesized-replay');
     }
     this.emitted.push(key);
-    this.emit(event);
+    this.emit(event, key);
     return this.outcomeOf(event, 'stream');
   }
 
-  private emit(event: StreamEvent): void {
+  private emit(event: StreamEvent, key?: string): void {
     if (this.droppedAt !== null) {
       this.o.onResumed?.(Date.now() - this.droppedAt);
       this.droppedAt = null;
     }
-    this.o.onEvent(event, { cancelled: this.cancelRequested });
+    this.o.onEvent(event, key === undefined ? { cancelled: this.cancelRequested } : { cancelled: this.cancelRequested, key });
   }
 
   private outcomeOf(event: StreamEvent, via: 'stream' | 'synthesized-replay' | 'history'): TurnOutcome | null {
