@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { browserLaunchers, mediaFeatureCommands } from './test/support/browser-engines.ts';
 import { reactAsModules } from './test/support/react-as-modules.mjs';
+import { tabCommands } from './test/support/tab-commands.ts';
 import { startTestStack } from './test/support/test-stack.ts';
 
 // before the stack starts: a missing browser ends the run with one line, not a stack trace
@@ -62,6 +63,6 @@ export default {
   testsFinishTimeout: 300_000,
   testFramework: { config: { timeout: 30_000 } },
   middleware: [stack.middleware, strictCspForDemo],
-  plugins: [mediaFeatureCommands(), highlightJsCoreAsModule, reactAsModules(), esbuildPlugin({ ts: true, target: 'auto', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
+  plugins: [mediaFeatureCommands(), tabCommands(), highlightJsCoreAsModule, reactAsModules(), esbuildPlugin({ ts: true, target: 'auto', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
   browsers,
 };

@@ -5,13 +5,16 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Agent37Api } from '../client/api.js';
-import type { CreateResponseBody, TokenGrant } from '../contract/gateway.js';
+import type { ModelList, TokenGrant } from '../contract/gateway.js';
 import { Agent37Error, isUnreachable, toAgent37Error } from '../contract/errors.js';
 import { TokenSource } from '../client/token.js';
 import type { ReconnectOptions } from '../client/turn.js';
 import { ChatSession, type ChatSessionOptions, type ChatSnapshot } from './chat-session.js';
+import type { ConversationSummary } from './conversation-summary.js';
+import { ConversationTitles } from './conversation-titles.js';
 import type { UserMessage } from './conversation-types.js';
-import { createPersistence } from './persistence.js';
+import { createPersistence, persistenceDbName } from './persistence.js';
+import { TabSync, type TabRequest } from './tab-sync.js';
 import { createTranscriptStore } from './transcript-store.js';
 
 /**
@@ -31,7 +34,7 @@ export interface ChatWiring {
   reconnect?: ReconnectOptions | undefined;
 }
 
-export type ChatRequest = Omit<CreateResponseBody, 'input' | 'session_id' | 'stream'>;
+export type ChatRequest = TabRequest;
 
 export interface ChatControllerOptions {
   wiring(): ChatWiring;
@@ -122,6 +125,27 @@ export class ChatController implements ReactiveController {
     this.session?.resume();
   }
 
+  /** GET /v1/models, either shape (see contract/model-options.ts) */
+  async models(): Promise<ModelList> {
+    return (await this.whenReady()).models();
+  }
+
+  async listConversations(): Promise<ConversationSummary[]> {
+    return (await this.whenReady()).listConversations();
+  }
+
+  async openConversation(sessionId: string): Promise<void> {
+    await (await this.whenReady()).openConversation(sessionId);
+  }
+
+  async renameConversation(sessionId: string, title: string): Promise<void> {
+    await (await this.whenReady()).renameConversation(sessionId, title);
+  }
+
+  async deleteConversation(sessionId: string): Promise<void> {
+    await (await this.whenReady()).deleteConversation(sessionId);
+  }
+
   private whenReady(): Promise<ChatSession> {
     if (!this.connected) return Promise.reject(new Agent37Error({ code: 'not_connected', message: 'The chat is not on the page.' }));
     // A failed start (e.g. the token endpoint was down) is retried by the next action.
@@ -154,6 +178,7 @@ export class ChatController implements ReactiveController {
       if (generation !== this.generation) throw superseded();
       let restoring = true;
       const hooks = this.options.hooks;
+      const storeName = persistenceDbName(grant.api_base, wiring.persistKey);
       const session = new ChatSession({
         api: new Agent37Api({ tokens, fetch: this.currentFetch, agent: () => this.options.request().agent }),
         persistence: createPersistence(grant.api_base, wiring.persistKey, {
@@ -165,6 +190,9 @@ export class ChatController implements ReactiveController {
         // its own storage trouble is the same as the ids' and already reported once by persistence
         transcript: createTranscriptStore(grant.api_base, wiring.persistKey),
         request: () => this.options.request(),
+        // the other tabs of this chat: one of them streams, all of them show it
+        tabs: TabSync.create(storeName),
+        titles: new ConversationTitles(storeName),
         ...(wiring.stallTimeoutMs !== undefined ? { stallTimeoutMs: wiring.stallTimeoutMs } : {}),
         ...(wiring.reconnect ? { reconnect: wiring.reconnect } : {}),
         hooks: {

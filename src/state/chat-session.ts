@@ -4,7 +4,7 @@
  * element wraps it in a ReactiveController (src/state/chat-controller.ts).
  */
 import type { Agent37Api } from '../client/api.js';
-import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type SessionDetail, type StreamEvent } from '../contract/gateway.js';
+import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type ModelList, type SessionDetail, type StreamEvent } from '../contract/gateway.js';
 import { Agent37Error, isUnreachable, toAgent37Error } from '../contract/errors.js';
 import { answerText, historyTurns, isUserText, turnsSince } from '../contract/history-turns.js';
 import { TurnRunner, type ConnectionState, type KnownHistory, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
@@ -13,6 +13,9 @@ import type { AssistantMessage, ChatMessage, MessageStatus, TranscriptTurn } fro
 import { historyView, type RunningTurnHint } from './history-view.js';
 import type { PersistedIds, Persistence } from './persistence.js';
 import type { TranscriptStore } from './transcript-store.js';
+import { shortTitle, type ConversationSummary } from './conversation-summary.js';
+import type { ConversationTitles } from './conversation-titles.js';
+import type { ConversationChange, MirroredTurn, MirrorState, MirrorStatus, TabCall, TabHook, TabRequest, TabSync, TabSyncHost } from './tab-sync.js';
 
 export interface ChatSnapshot {
   sessionId: string | null;
@@ -32,6 +35,8 @@ export interface ChatSessionHooks {
   sessionChange?(id: string | null): void;
   /** milliseconds from noticing a dropped stream to the first new event after reattaching */
   resumed?(ms: number): void;
+  /** a conversation was created (its first answer began), opened, renamed or deleted, in this tab or another */
+  conversationChange?(change: ConversationChange): void;
 }
 
 export interface ChatSessionOptions {
@@ -40,7 +45,11 @@ export interface ChatSessionOptions {
   /** this browser's record of finished turns (tool steps, stops, errors, usage); without it the server history alone */
   transcript?: TranscriptStore;
   /** agent, model, provider, reasoning_effort, metadata for each turn */
-  request: () => Omit<CreateResponseBody, 'input' | 'session_id' | 'stream'>;
+  request: () => TabRequest;
+  /** the other tabs of this chat (same origin, deployment and persist-key); without it this tab works alone */
+  tabs?: TabSync | null;
+  /** the first messages of the conversations this browser started, for titles the gateway does not give */
+  titles?: ConversationTitles;
   /** watchdog: no byte (keepalives included) for this long is a drop; default 75000 */
   stallTimeoutMs?: number;
   reconnect?: ReconnectOptions;
@@ -63,10 +72,19 @@ interface Turn {
   interruptReported: boolean;
   /** its stream dropped at least once: the text may have come back in one piece */
   reattached: boolean;
+  /** known once response.created came (or from the start when attaching) */
+  responseId: string | null;
+  /** the keys of the events shown so far, for the tab that may take the turn over */
+  keys: string[];
+  /** it was sent without a session: its response.created names a new conversation */
+  startsConversation: boolean;
 }
 
 /** How long a send waits for the session list taken before a first message (see sessionsBefore). */
 const SESSION_LIST_WAIT_MS = 2000;
+
+/** Untitled conversations whose first message is read from the server per list, at most (first revision). */
+const TITLE_LOOKUPS_PER_LIST = 10;
 
 let nextLocalId = 0;
 function localId(kind: string): string {
@@ -74,8 +92,19 @@ function localId(kind: string): string {
   return `local-${kind}-${Date.now().toString(36)}-${nextLocalId}`;
 }
 
-export class ChatSession {
+export class ChatSession implements TabSyncHost {
   private readonly o: ChatSessionOptions;
+  private readonly tabs: TabSync | null;
+  /** follower: the leader's state as last mirrored (null before the first) */
+  private mirrored: MirrorState | null = null;
+  /** what this tab last told the followers about its status and turn, so it tells only changes */
+  private toldStatus: MirrorStatus | null = null;
+  private toldTurn: MirroredTurn | null = null;
+  /** resolves once this tab knows where its conversation comes from: its own restore (leading) or the leader's (following) */
+  private tabsSettled: Promise<'lead' | 'mirrored'>;
+  private settleTabs: (how: 'lead' | 'mirrored') => void = () => {};
+  /** the first restore (or the first mirrored state) is over: a later lead takes over from the mirror */
+  private started = false;
   private conversation: ConversationState = emptyConversation;
   private sessionId: string | null = null;
   private restoring = false;
@@ -99,6 +128,8 @@ export class ChatSession {
   /** the visitor's sessions before the first message of a new conversation (null: could not be listed) */
   private sessionsBefore: Promise<ReadonlySet<string> | null> | null = null;
   private readonly onOnline = () => {
+    // a follower shows the leader's notices; the leader does this
+    if (this.following()) return;
     // "could not reach the server" is over (a new failure reports anew)
     if (this.notice && isUnreachable(this.notice)) {
       this.notice = null;
@@ -109,8 +140,11 @@ export class ChatSession {
 
   constructor(o: ChatSessionOptions) {
     this.o = o;
+    this.tabs = o.tabs ?? null;
+    this.tabsSettled = this.tabs ? new Promise((resolve) => (this.settleTabs = resolve)) : Promise.resolve('lead');
     this.current = this.build();
     if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
+    this.tabs?.start(this);
   }
 
   get snapshot(): ChatSnapshot {
@@ -132,6 +166,13 @@ export class ChatSession {
 
   private async restoreOnce(): Promise<void> {
     if (this.disposed) return;
+    if (!this.started) {
+      // another tab leads: its state is this tab's
+      const how = await this.tabsSettled;
+      if (this.disposed) return;
+      this.started = true;
+      if (how === 'mirrored') return;
+    }
     // New conversation (or dispose) while loading: what this restore read is no longer wanted
     const epoch = this.epoch;
     const overtaken = () => this.isClosed() || this.epoch !== epoch;
@@ -184,7 +225,7 @@ export class ChatSession {
       const view = historyView(history, { running, transcript: recorded });
       if (view.transcript.length !== recorded.length) void this.o.transcript?.replace(stored.sessionId, view.transcript).catch(() => {});
       this.history = { lastId: view.lastFinishedId, turnsSince: 0 };
-      this.conversation = reduceConversation(this.conversation, { type: 'history', messages: view.messages });
+      this.change({ type: 'history', messages: view.messages });
       if (!inFlight && stored.responseId) await this.o.persistence.save({ sessionId: stored.sessionId, responseId: null });
       if (inFlight) {
         // the question as typed when this browser sent it, else as the history holds it (written as the turn runs)
@@ -223,9 +264,10 @@ export class ChatSession {
    * back in the composer. On a 409 the running turn is shown but the message is never re-sent.
    * `sentAt`: when the visitor sent it (the page may have held it while the chat loaded).
    */
-  async send(text: string, sentAt = Date.now()): Promise<void> {
+  async send(text: string, sentAt = Date.now(), request: TabRequest = this.o.request()): Promise<void> {
     if (this.disposed) throw new Agent37Error({ code: 'stream_interrupted', message: 'This chat was closed.' });
     if (text.trim() === '') throw new Agent37Error({ code: 'empty_message', message: 'Type a message first.' });
+    if (this.following()) return this.sendThroughLeader(text, sentAt, request);
     if (this.turn || this.starting) throw busyHere();
     const epoch = this.epoch;
     const overtaken = () => this.isClosed() || this.epoch !== epoch;
@@ -240,7 +282,7 @@ export class ChatSession {
         if (overtaken()) throw superseded();
         if (this.turn) throw busyHere();
       }
-      const body: CreateResponseBody = { ...this.o.request(), input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) };
+      const body: CreateResponseBody = { ...request, input: text, stream: true, ...(this.sessionId ? { session_id: this.sessionId } : {}) };
       const tooLarge = oversizeRefusal(body);
       if (tooLarge) {
         this.report(tooLarge);
@@ -289,8 +331,25 @@ export class ChatSession {
     }
   }
 
+  /**
+   * A follower's send: the leader sends it (its turn then shows here as it streams there). A refusal
+   * the leader showed as its notice is that same notice here, so the page does not show it twice.
+   */
+  private async sendThroughLeader(text: string, sentAt: number, request: TabRequest): Promise<void> {
+    if (this.current.busy) throw busyHere();
+    try {
+      await this.tabs!.call({ op: 'send', text, sentAt, request });
+    } catch (e) {
+      const error = toAgent37Error(e);
+      const notice = this.mirrored?.status.notice;
+      throw notice && notice.code === error.code && notice.message === error.message ? notice : error;
+    }
+  }
+
   /** Stop: cancels the turn on the server; the partial answer stays, marked stopped. */
   async cancel(): Promise<void> {
+    // the leader reports a failed Stop in every tab
+    if (this.following()) return this.tabs!.call({ op: 'cancel' }).catch(() => {});
     const turn = this.turn;
     if (!turn) return;
     try {
@@ -303,9 +362,10 @@ export class ChatSession {
   /** A fresh conversation; the running turn (if any) is left to finish on the server. */
   async newConversation(): Promise<void> {
     if (this.disposed) return;
+    if (this.following()) return this.tabs!.call({ op: 'new' });
     this.epoch++;
     this.abandonTurn();
-    this.conversation = emptyConversation;
+    this.change({ type: 'reset' });
     this.notice = null;
     this.restoreFailed = false;
     this.setSession(null);
@@ -314,18 +374,261 @@ export class ChatSession {
     await this.o.persistence.save({ sessionId: null, responseId: null });
   }
 
-  /** Retry a lost connection now. */
-  resume(): void {
-    this.turn?.runner.resume();
+  /**
+   * Shows another of the visitor's conversations (its running turn too); the turn running here, if
+   * any, is left to finish on the server.
+   */
+  async openConversation(sessionId: string): Promise<void> {
+    if (this.disposed) return;
+    if (this.following()) return this.tabs!.call({ op: 'open', sessionId });
+    if (sessionId === this.sessionId && !this.restoreFailed) return;
+    this.epoch++;
+    this.abandonTurn();
+    this.change({ type: 'reset' });
+    this.notice = null;
+    this.restoreFailed = false;
+    this.restoreError = null;
+    this.ambiguousTail = null;
+    this.setSession(sessionId);
+    this.restoring = true;
+    this.publish();
+    await this.o.persistence.save({ sessionId, responseId: null });
+    // a restore of the conversation left behind sees the new epoch and stops; this one reads the new id
+    await this.restoring$?.catch(() => {});
+    if (this.disposed || this.sessionId !== sessionId) return;
+    this.conversationChanged({ kind: 'opened', sessionId });
+    await this.restore();
   }
 
-  /** Detach and stop publishing; never cancels (closing a tab is not Stop). */
+  /**
+   * The visitor's own conversations, newest first (the relay lists only theirs). Titled by the
+   * gateway, else by the first message as this browser sent it, else (first revision, a conversation
+   * started elsewhere) as the server's history holds it.
+   */
+  async listConversations(): Promise<ConversationSummary[]> {
+    const sessions = await this.o.api.listSessions();
+    const titles = this.o.titles;
+    const list: ConversationSummary[] = sessions
+      .filter((s) => typeof s.id === 'string' && s.id !== '')
+      .map((s) => ({
+        sessionId: s.id,
+        title: (typeof s.title === 'string' ? s.title.trim() : '') || titles?.get(s.id) || '',
+        lastActive: timestampOf(s.last_active ?? s.last_response_at ?? s.started_at ?? s.created),
+        preview: typeof s.preview === 'string' && s.preview.trim() !== '' ? s.preview : null,
+      }));
+    const untitled = list.filter((c) => c.title === '').slice(0, TITLE_LOOKUPS_PER_LIST);
+    await Promise.all(
+      untitled.map(async (c) => {
+        try {
+          const detail = await this.o.api.getSession(c.sessionId);
+          const first = (Array.isArray(detail.history) ? detail.history : []).find((m) => m.role === 'user' && typeof m.content === 'string');
+          if (!first) return;
+          c.title = shortTitle(first.content);
+          titles?.set(c.sessionId, c.title);
+        } catch {
+          // stays untitled; the list still shows it
+        }
+      }),
+    );
+    return list;
+  }
+
+  /** The instance's models (GET /v1/models), as the gateway lists them. */
+  models(): Promise<ModelList> {
+    return this.o.api.models();
+  }
+
+  /** Renames one of the visitor's conversations; rejects with the gateway's refusal (405 rename_unsupported, 409 title_conflict, 400). */
+  async renameConversation(sessionId: string, title: string): Promise<void> {
+    const trimmed = title.trim();
+    if (trimmed === '') throw new Agent37Error({ code: 'validation_error', status: 400, param: 'title', message: 'A title cannot be empty.' });
+    await this.o.api.renameSession(sessionId, trimmed);
+    this.conversationChanged({ kind: 'renamed', sessionId, title: trimmed });
+  }
+
+  /** Deletes one of the visitor's conversations (one already gone counts as deleted); the current one gives way to a new one. */
+  async deleteConversation(sessionId: string): Promise<void> {
+    try {
+      await this.o.api.deleteSession(sessionId);
+    } catch (e) {
+      const error = toAgent37Error(e);
+      if (error.status !== 404) throw error;
+    }
+    void this.o.transcript?.remove(sessionId).catch(() => {});
+    this.o.titles?.remove(sessionId);
+    this.conversationChanged({ kind: 'deleted', sessionId });
+    if (sessionId === this.sessionId) await this.newConversation();
+  }
+
+  /** Retry a lost connection now. */
+  resume(): void {
+    if (this.following()) void this.tabs!.call({ op: 'resume' }).catch(() => {});
+    else this.turn?.runner.resume();
+  }
+
+  /** Detach and stop publishing; never cancels (closing a tab is not Stop). Another tab leads if this one did. */
   dispose(): void {
     this.disposed = true;
     this.epoch++;
     this.abandonTurn();
     this.listeners.clear();
+    this.tabs?.close();
+    this.settleTabs('lead');
     if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
+  }
+
+  // ---- the other tabs (TabSyncHost) ----
+
+  lead(mirrored: MirrorState | null): void {
+    if (this.disposed) return;
+    this.mirrored = null;
+    this.toldStatus = null;
+    this.toldTurn = null;
+    if (!this.started) {
+      // the first restore waits for this: it runs now
+      this.settleTabs('lead');
+      return;
+    }
+    if (!mirrored || mirrored.status.restoring) {
+      // nothing whole to go on (the leader went while loading, or a message was lost): read it again
+      void this.restore();
+      return;
+    }
+    this.conversation = mirrored.conversation;
+    this.sessionId = mirrored.status.sessionId;
+    this.history = mirrored.status.history;
+    this.notice = mirrored.status.notice;
+    const turn = mirrored.turn;
+    if (turn?.responseId) this.takeOver(turn, turn.responseId);
+    else if (turn) {
+      // the leader went while its POST was out: what the server has decides
+      this.conversation = reduceConversation(this.conversation, { type: 'remove', id: turn.messageId });
+      void this.restore();
+    }
+    this.publish();
+  }
+
+  follow(): void {
+    this.publish();
+  }
+
+  state(): MirrorState {
+    return { conversation: this.conversation, status: this.status(), turn: this.turnForTabs() };
+  }
+
+  async call(c: TabCall): Promise<void> {
+    switch (c.op) {
+      case 'send':
+        return this.send(c.text, c.sentAt, c.request);
+      case 'cancel':
+        return this.cancel();
+      case 'new':
+        return this.newConversation();
+      case 'open':
+        return this.openConversation(c.sessionId);
+      case 'resume':
+        return this.resume();
+    }
+  }
+
+  mirror(state: MirrorState): void {
+    if (this.disposed) return;
+    this.mirrored = state;
+    this.conversation = state.conversation;
+    this.sessionId = state.status.sessionId;
+    this.history = state.status.history;
+    // from here on, taking the lead takes over from this state
+    this.started = true;
+    this.settleTabs('mirrored');
+    this.publish();
+  }
+
+  hook(hook: TabHook): void {
+    if (!this.disposed) this.tellPage(hook);
+  }
+
+  conversationsChanged(change: ConversationChange): void {
+    if (!this.disposed) this.o.hooks?.conversationChange?.(change);
+  }
+
+  /** This tab shows another tab's chat. */
+  private following(): boolean {
+    return this.tabs?.role === 'follower';
+  }
+
+  /** The leader takes over the turn the leader before it ran: the same answer, its replay deduped against what it showed. */
+  private takeOver(t: MirroredTurn, responseId: string): void {
+    const turn = this.startTurn(
+      { kind: 'attach', responseId, sessionId: t.sessionId, ...(t.input !== null ? { input: t.input } : {}), emitted: t.keys },
+      t.input,
+      t.historyBefore,
+      undefined,
+      t.messageId,
+    );
+    turn.counted = true;
+  }
+
+  private status(): MirrorStatus {
+    return { sessionId: this.sessionId, busy: this.turn !== null || this.starting, restoring: this.restoring, notice: this.notice, history: this.history };
+  }
+
+  private turnForTabs(): MirroredTurn | null {
+    const turn = this.turn;
+    if (!turn) return null;
+    return { messageId: turn.messageId, responseId: turn.responseId, sessionId: this.sessionId, input: turn.input, historyBefore: turn.historyBefore, keys: turn.keys };
+  }
+
+  /** Leader: the followers hear what changed in its status and turn since it last told them. */
+  private tellTabs(): void {
+    const tabs = this.tabs;
+    if (!tabs || tabs.role !== 'leader') return;
+    const status = this.status();
+    const told = this.toldStatus;
+    if (
+      !told ||
+      told.sessionId !== status.sessionId ||
+      told.busy !== status.busy ||
+      told.restoring !== status.restoring ||
+      told.notice !== status.notice ||
+      told.history?.lastId !== status.history?.lastId ||
+      told.history?.turnsSince !== status.history?.turnsSince ||
+      (told.history === undefined) !== (status.history === undefined)
+    ) {
+      this.toldStatus = status;
+      tabs.publishStatus(status);
+    }
+    const turn = this.turnForTabs();
+    const toldTurn = this.toldTurn;
+    if ((turn === null) !== (toldTurn === null) || (turn && toldTurn && (turn.messageId !== toldTurn.messageId || turn.responseId !== toldTurn.responseId || turn.sessionId !== toldTurn.sessionId || turn.input !== toldTurn.input))) {
+      this.toldTurn = turn;
+      tabs.publishTurn(turn);
+    }
+  }
+
+  /** Tells this tab's page, and the other tabs' pages through them (a session change while loading is not news). */
+  private tell(hook: TabHook): void {
+    this.tellPage(hook);
+    if (this.tabs?.role === 'leader' && !(hook.name === 'sessionChange' && this.restoring)) this.tabs.publishHook(hook);
+  }
+
+  private tellPage(hook: TabHook): void {
+    const hooks = this.o.hooks;
+    switch (hook.name) {
+      case 'responseCreated':
+        return hooks?.responseCreated?.(hook.id, hook.sessionId);
+      case 'responseCompleted':
+        return hooks?.responseCompleted?.(hook.message);
+      case 'error':
+        return hooks?.error?.(hook.error);
+      case 'sessionChange':
+        return hooks?.sessionChange?.(hook.id);
+    }
+  }
+
+  /** This tab's page and every other tab's hear of a change of the visitor's conversations. */
+  private conversationChanged(change: ConversationChange): void {
+    this.o.hooks?.conversationChange?.(change);
+    this.tabs?.publishConversations(change);
   }
 
   private abandonTurn(): void {
@@ -367,18 +670,31 @@ export class ChatSession {
     if (this.history) this.history = { ...this.history, turnsSince: this.history.turnsSince + 1 };
   }
 
-  private startTurn(start: TurnStart, input: string | null, historyBefore: KnownHistory | null, createdAt: number | undefined): Turn {
-    const messageId = localId('assistant');
-    this.dispatch({ type: 'assistant', id: messageId, createdAt, ...(start.kind === 'attach' ? { responseId: start.responseId } : {}) });
+  /** `answerId`: the answer already on screen that the turn fills in (a turn taken over from another tab) */
+  private startTurn(start: TurnStart, input: string | null, historyBefore: KnownHistory | null, createdAt: number | undefined, answerId?: string): Turn {
+    const messageId = answerId ?? localId('assistant');
+    if (answerId === undefined) this.dispatch({ type: 'assistant', id: messageId, createdAt, ...(start.kind === 'attach' ? { responseId: start.responseId } : {}) });
     const runner = new TurnRunner({
       api: this.o.api,
       ...(this.o.stallTimeoutMs !== undefined ? { stallTimeoutMs: this.o.stallTimeoutMs } : {}),
       ...(this.o.reconnect ? { reconnect: this.o.reconnect } : {}),
-      onEvent: (event, meta) => this.onTurnEvent(turn, event, meta.cancelled),
+      onEvent: (event, meta) => this.onTurnEvent(turn, event, meta.cancelled, meta.key),
       onConnection: (state) => this.onConnection(turn, state),
       onResumed: (ms) => this.o.hooks?.resumed?.(ms),
     });
-    const turn: Turn = { runner, messageId, input, historyBefore, abandoned: false, counted: false, interruptReported: false, reattached: false };
+    const turn: Turn = {
+      runner,
+      messageId,
+      input,
+      historyBefore,
+      abandoned: false,
+      counted: false,
+      interruptReported: false,
+      reattached: false,
+      responseId: start.kind === 'attach' ? start.responseId : null,
+      keys: start.kind === 'attach' && start.emitted ? [...start.emitted] : [],
+      startsConversation: start.kind === 'create' && start.body.session_id === undefined,
+    };
     this.turn = turn;
     this.publish();
     runner.run(start).then(
@@ -388,9 +704,11 @@ export class ChatSession {
     return turn;
   }
 
-  private onTurnEvent(turn: Turn, event: StreamEvent, cancelled: boolean): void {
+  private onTurnEvent(turn: Turn, event: StreamEvent, cancelled: boolean, key: string | undefined): void {
     if (this.disposed || this.turn !== turn) return;
-    this.dispatch({ type: 'event', id: turn.messageId, event, cancelled });
+    if (key !== undefined) turn.keys.push(key);
+    if (event.event === 'response.created') turn.responseId = event.data.id;
+    this.dispatch({ type: 'event', id: turn.messageId, event, cancelled }, key);
     if (this.ambiguousTail?.turn === turn) this.settleAmbiguousTail(event);
     if (event.event === 'response.created') {
       this.countTurn(turn);
@@ -405,7 +723,13 @@ export class ChatSession {
         pendingInput: turn.input,
         historyBefore: turn.historyBefore,
       });
-      this.o.hooks?.responseCreated?.(event.data.id, event.data.session_id);
+      this.tell({ name: 'responseCreated', id: event.data.id, sessionId: event.data.session_id });
+      if (turn.startsConversation && turn.input !== null) {
+        turn.startsConversation = false;
+        const title = shortTitle(turn.input);
+        this.o.titles?.set(event.data.session_id, title);
+        this.conversationChanged({ kind: 'created', sessionId: event.data.session_id, title });
+      }
     }
   }
 
@@ -417,7 +741,7 @@ export class ChatSession {
     if (state.kind === 'interrupted' && !turn.interruptReported) {
       // said once per turn: the page hears that an answer lost its connection (the message shows why)
       turn.interruptReported = true;
-      this.o.hooks?.error?.(state.error);
+      this.tell({ name: 'error', error: state.error });
     }
   }
 
@@ -434,9 +758,9 @@ export class ChatSession {
       else this.record(turn, message);
     }
     if (outcome.kind === 'completed') {
-      if (message) this.o.hooks?.responseCompleted?.(message);
+      if (message) this.tell({ name: 'responseCompleted', message });
     } else {
-      this.o.hooks?.error?.(message?.error ?? outcome.error);
+      this.tell({ name: 'error', error: message?.error ?? outcome.error });
     }
   }
 
@@ -551,29 +875,48 @@ export class ChatSession {
   private setSession(id: string | null): void {
     if (this.sessionId === id) return;
     this.sessionId = id;
-    this.o.hooks?.sessionChange?.(id);
+    this.tell({ name: 'sessionChange', id });
   }
 
   private report(error: Agent37Error): void {
     this.notice = error;
     this.publish();
-    this.o.hooks?.error?.(error);
+    this.tell({ name: 'error', error });
   }
 
-  private dispatch(action: ConversationAction): void {
+  /** `key`: the stream's key of the event the action applies (the other tabs keep it for a take-over) */
+  private dispatch(action: ConversationAction, key?: string): void {
+    if (this.change(action, key)) this.publish();
+  }
+
+  /** The conversation after `action`, here and in the tabs that follow this one; the page sees it with the next publish. */
+  private change(action: ConversationAction, key?: string): boolean {
     const next = reduceConversation(this.conversation, action);
-    if (next === this.conversation) return;
+    if (next === this.conversation) return false;
     this.conversation = next;
-    this.publish();
+    if (this.tabs?.role === 'leader') this.tabs.publishAction(action, key);
+    return true;
   }
 
   private publish(): void {
     if (this.disposed) return;
+    this.tellTabs();
     this.current = this.build();
     for (const listener of this.listeners) listener(this.current);
   }
 
   private build(): ChatSnapshot {
+    if (this.tabs && this.tabs.role !== 'leader') {
+      // following (or not yet knowing whether it leads): the leader's status
+      const status = this.mirrored?.status;
+      return {
+        sessionId: this.sessionId,
+        messages: this.conversation.messages,
+        busy: status?.busy ?? false,
+        restoring: status ? status.restoring : !this.disposed,
+        notice: status?.notice ?? null,
+      };
+    }
     return {
       sessionId: this.sessionId,
       messages: this.conversation.messages,
@@ -604,6 +947,12 @@ function answeredInHistory(history: readonly HistoryMessage[], stored: Persisted
 function busyHere(): Agent37Error {
   // no message of its own: the notice words it in the chat's language (a message would show as Details)
   return new Agent37Error({ code: 'session_busy', status: 0, message: '' });
+}
+
+/** A gateway time (epoch ms; seconds from older builds) as epoch ms, or null. */
+function timestampOf(value: unknown): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return null;
+  return value < 1e12 ? value * 1000 : value;
 }
 
 /** The send was overtaken by a new conversation or the chat closing: nothing to show or report. */
