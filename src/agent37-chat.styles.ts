@@ -161,6 +161,20 @@ export const chatStyles = [
       outline-offset: 2px;
     }
 
+    .list-button {
+      margin-inline: -0.35em 0;
+    }
+    .list-button[aria-expanded='true'] {
+      background: var(--_surface);
+    }
+    .conversation-list {
+      position: absolute;
+      inset: 0;
+      z-index: 2;
+      overflow-y: auto;
+      background: var(--_bg);
+    }
+
     .body {
       position: relative;
       flex: 1;

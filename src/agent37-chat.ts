@@ -8,6 +8,7 @@ import type { Agent37Composer, ComposerSubmitEvent } from './components/agent37-
 import type { Agent37Message } from './components/agent37-message.js';
 import {
   Agent37CloseEvent,
+  Agent37ConversationChangeEvent,
   Agent37ErrorEvent,
   Agent37OpenEvent,
   Agent37ResponseCompletedEvent,
@@ -18,7 +19,13 @@ import {
 import { ChatController, type ChatRequest } from './state/chat-controller.js';
 import { oversizeRefusal } from './state/chat-session.js';
 import type { ChatMessage } from './state/conversation-types.js';
+import type { ConversationSummary } from './state/conversation-summary.js';
 import type { Suggestion, SuggestionPickEvent } from './components/agent37-empty-state.js';
+import type { ConversationDeleteEvent, ConversationOpenEvent, ConversationRenameEvent } from './components/agent37-conversation-list.js';
+import type { EffortPickEvent, ModelPickEvent } from './components/agent37-model-picker.js';
+import { loadConversationList, loadModelPicker } from './components/lazy-elements.js';
+import { modelOptions, restrictModels, type ModelOption } from './contract/model-options.js';
+import { ModelChoiceStore, type ModelChoice } from './state/model-choice.js';
 import { LocaleController } from './i18n/locale-controller.js';
 import type { StringOverrides } from './i18n/strings.js';
 
@@ -46,6 +53,7 @@ const suggestionList = {
 const icon = (d: string) => html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d=${d}></path></svg>`;
 const CHAT_ICON = icon('M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z');
 const CLOSE_ICON = icon('M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z');
+const LIST_ICON = icon('M3 5h18v2H3zm0 6h18v2H3zm0 6h12v2H3z');
 
 /** Where a launcher's open state is kept across reloads; in memory only when storage is blocked. */
 const openKey = (persistKey: string) => `agent37-chat:open:${persistKey}`;
@@ -71,9 +79,23 @@ const openKey = (persistKey: string) => `agent37-chat:open:${persistKey}`;
  *   fired when a reload restores an open panel
  * @event agent37-close - launcher mode: the panel closed (the launcher, the close button, Escape,
  *   `close()` or `toggle()`)
+ * @event agent37-conversation-change - the visitor's conversations changed, here or in another tab:
+ *   `detail.kind` is `created` (a first answer began), `opened`, `renamed` or `deleted`
  *
  * @csspart header - the bar above the conversation
- * @csspart new-conversation-button - "New conversation"
+ * @csspart conversations-button - the header's Conversations button, which opens the conversation list
+ * @csspart conversation-list - the list of the visitor's conversations, over the conversation
+ * @csspart conversation - one conversation in the list
+ * @csspart conversation-title - a conversation's title in the list
+ * @csspart conversation-time - when a conversation in the list was last active
+ * @csspart conversation-preview - a conversation's last message in the list, shortened
+ * @csspart rename-button - Rename in the list
+ * @csspart rename-input - the title box while renaming
+ * @csspart delete-button - Delete in the list
+ * @csspart undo-button - Undo after a delete in the list
+ * @csspart model-picker - the model picker under the message box (`model-picker`)
+ * @csspart effort-picker - the reasoning-effort picker under the message box (`effort-picker`)
+ * @csspart new-conversation-button - "New conversation" (in the header and at the top of the list)
  * @csspart messages - the scrolling conversation (role="log")
  * @csspart message - every message; also `user-message` / `assistant-message`
  * @csspart user-message - a message the visitor sent
@@ -161,6 +183,10 @@ export class Agent37Chat extends LitElement {
     strings: { attribute: false },
     showUsage: { attribute: 'show-usage', type: Boolean },
     showReasoning: { attribute: 'show-reasoning' },
+    conversations: {},
+    modelPicker: { attribute: 'model-picker', type: Boolean },
+    models: {},
+    effortPicker: { attribute: 'effort-picker', type: Boolean },
     placeholder: {},
     disabled: { type: Boolean, reflect: true },
     theme: { reflect: true },
@@ -174,6 +200,12 @@ export class Agent37Chat extends LitElement {
     _notice: { state: true },
     _open: { state: true },
     _unread: { state: true },
+    _listOpen: { state: true },
+    _list: { state: true },
+    _listError: { state: true },
+    _canRename: { state: true },
+    _modelOptions: { state: true },
+    _modelsError: { state: true },
   };
 
   /** POST endpoint that answers `{token, expires_at, api_base}` for the signed-in visitor */
@@ -213,6 +245,17 @@ export class Agent37Chat extends LitElement {
   declare showUsage: boolean;
   /** "false" hides the agent's reasoning entirely */
   declare showReasoning: string;
+  /**
+   * "false" hides the Conversations button and its list (the visitor's earlier conversations, to
+   * open, rename or delete); the methods (`listConversations()` and the others) work either way
+   */
+  declare conversations: string;
+  /** shows a model picker under the message box, filled from the instance's models (GET /v1/models); the pick is kept per conversation */
+  declare modelPicker: boolean;
+  /** the model ids the picker offers (space- or comma-separated), in the instance's order; unset: all of them */
+  declare models: string | undefined;
+  /** shows a reasoning-effort picker under the message box; the pick is kept per conversation */
+  declare effortPicker: boolean;
   /** the empty message box's hint, and its accessible name; unset: "Message" in the chat's language */
   declare placeholder: string | undefined;
   /** the visitor cannot type or send */
@@ -246,6 +289,21 @@ export class Agent37Chat extends LitElement {
   declare private _open: boolean;
   /** launcher mode: an answer finished while the panel was closed */
   declare private _unread: boolean;
+  /** the conversation list is open over the conversation */
+  declare private _listOpen: boolean;
+  /** the visitor's conversations as last listed; null while they load */
+  declare private _list: ConversationSummary[] | null;
+  declare private _listError: string | null;
+  /** false once the gateway answered a rename with 405 rename_unsupported */
+  declare private _canRename: boolean;
+  /** the models the picker offers; null while they load */
+  declare private _modelOptions: ModelOption[] | null;
+  declare private _modelsError: boolean;
+  /** the model and effort picked per conversation, shared by the chat's tabs (localStorage) */
+  private _choices: ModelChoiceStore = new ModelChoiceStore('default');
+  private _stopChoices: (() => void) | null = null;
+  /** the models were asked for (once per connection, again after a failure) */
+  private _modelsAsked = false;
 
   private readonly _controller: ChatController;
   /** the chat's language (its `lang`, an ancestor's, the document's) and `strings`, for it and its sub-elements */
@@ -274,6 +332,10 @@ export class Agent37Chat extends LitElement {
     this.strings = undefined;
     this.showUsage = false;
     this.showReasoning = 'true';
+    this.conversations = 'true';
+    this.modelPicker = false;
+    this.models = undefined;
+    this.effortPicker = false;
     this.placeholder = undefined;
     this.disabled = false;
     this.theme = 'light';
@@ -287,6 +349,12 @@ export class Agent37Chat extends LitElement {
     this._notice = null;
     this._open = false;
     this._unread = false;
+    this._listOpen = false;
+    this._list = null;
+    this._listError = null;
+    this._canRename = true;
+    this._modelOptions = null;
+    this._modelsError = false;
     this._controller = new ChatController(this, {
       wiring: () => ({
         tokenUrl: this.tokenUrl || undefined,
@@ -313,6 +381,13 @@ export class Agent37Chat extends LitElement {
         },
         error: (error) => this.dispatchEvent(new Agent37ErrorEvent(error)),
         sessionChange: (sessionId) => this.dispatchEvent(new Agent37SessionChangeEvent(sessionId)),
+        conversationChange: (change) => {
+          // the pick made for the new conversation stays with it
+          if (change.kind === 'created') this._choices.carryOver(change.sessionId);
+          this.dispatchEvent(new Agent37ConversationChangeEvent(change));
+          // a change here or in another tab: an open list reads them again
+          if (this._listOpen) void this._loadList();
+        },
       },
     });
   }
@@ -362,7 +437,7 @@ export class Agent37Chat extends LitElement {
     void this._setOpen(!this._open);
   }
 
-  /** Starts a fresh conversation; the old one stays on the server. */
+  /** Starts a fresh conversation; the old one stays on the server (see `listConversations()`). */
   async newConversation(): Promise<void> {
     this._notice = null;
     this._pinned = true;
@@ -371,6 +446,47 @@ export class Agent37Chat extends LitElement {
     } catch (cause) {
       this._refuse(toAgent37Error(cause));
     }
+  }
+
+  /**
+   * The visitor's own conversations, newest first, through the relay (which lists only theirs):
+   * `{sessionId, title, lastActive, preview}`. `title` is the gateway's, else the first message,
+   * shortened ('' when unknown); `lastActive` is epoch ms or null. Rejects with an Agent37Error.
+   */
+  listConversations(): Promise<ConversationSummary[]> {
+    return this._controller.listConversations();
+  }
+
+  /**
+   * Shows another of the visitor's conversations, with its running answer if it has one; in every
+   * tab of the chat. The answer running in the one left behind finishes on the server. Fires
+   * `agent37-session-change` and `agent37-conversation-change`.
+   */
+  async openConversation(sessionId: string): Promise<void> {
+    this._notice = null;
+    this._pinned = true;
+    try {
+      await this._controller.openConversation(sessionId);
+    } catch (cause) {
+      this._refuse(toAgent37Error(cause));
+    }
+  }
+
+  /**
+   * Renames one of the visitor's conversations. Rejects with an Agent37Error: 405
+   * `rename_unsupported` (the gateway cannot rename), 409 `title_conflict` (another conversation has
+   * that title), 400 `validation_error` (empty or too long).
+   */
+  renameConversation(sessionId: string, title: string): Promise<void> {
+    return this._controller.renameConversation(sessionId, title);
+  }
+
+  /**
+   * Deletes one of the visitor's conversations; one already gone counts as deleted. Deleting the
+   * open one starts a new conversation. Rejects with an Agent37Error.
+   */
+  deleteConversation(sessionId: string): Promise<void> {
+    return this._controller.deleteConversation(sessionId);
   }
 
   private get _launcher(): boolean {
@@ -407,11 +523,127 @@ export class Agent37Chat extends LitElement {
   private _request(): ChatRequest {
     const request: ChatRequest = {};
     if (this.agent) request.agent = this.agent;
-    if (this.model) request.model = this.model;
-    if (this.provider) request.provider = this.provider;
-    if (this.reasoningEffort && REASONING_EFFORTS.includes(this.reasoningEffort)) request.reasoning_effort = this.reasoningEffort;
+    const choice = this._pickerShown() ? this._choices.get(this.sessionId) : null;
+    // the visitor's pick for this conversation, else the page's model, else (a `models` list without the instance's default) the first offered
+    const model = choice?.model ? { model: choice.model, provider: choice.provider } : this.model ? { model: this.model, provider: this.provider } : this._offeredDefault();
+    if (model?.model) request.model = model.model;
+    if (model?.provider) request.provider = model.provider;
+    else if (!choice?.model && this.provider) request.provider = this.provider;
+    const effort = choice?.effort ?? this.reasoningEffort;
+    if (effort && REASONING_EFFORTS.includes(effort)) request.reasoning_effort = effort;
     if (this.metadata) request.metadata = this.metadata;
     return request;
+  }
+
+  private _pickerShown(): boolean {
+    return this.modelPicker || this.effortPicker;
+  }
+
+  /** The models the picker offers: the instance's, limited to `models`. */
+  private _offered(): ModelOption[] | null {
+    if (!this._modelOptions) return null;
+    const allowed = (this.models ?? '').split(/[\s,]+/).filter(Boolean);
+    return restrictModels(this._modelOptions, allowed);
+  }
+
+  /** With a `models` list that leaves out the instance's default, the first model offered stands in for it. */
+  private _offeredDefault(): { model: string; provider: string | undefined } | null {
+    if (!this.modelPicker) return null;
+    const offered = this._offered();
+    if (!offered || offered.length === 0 || offered.some((o) => o.isDefault)) return null;
+    return { model: offered[0]!.id, provider: offered[0]!.provider ?? undefined };
+  }
+
+  private async _loadModels() {
+    if (this._modelsAsked || !this.modelPicker || !this.isConnected) return;
+    this._modelsAsked = true;
+    this._modelsError = false;
+    try {
+      this._modelOptions = modelOptions(await this._controller.models());
+    } catch {
+      // shown as "Models unavailable"; asked again when the picker is shown anew or the chat comes back
+      this._modelsError = true;
+      this._modelsAsked = false;
+    }
+  }
+
+  private _onModelPick(e: ModelPickEvent) {
+    const before = this._choices.get(this.sessionId) ?? {};
+    const choice: ModelChoice = { ...(e.model ? { model: e.model } : {}), ...(e.model && e.provider ? { provider: e.provider } : {}), ...(before.effort ? { effort: before.effort } : {}) };
+    this._choices.set(this.sessionId, choice);
+    this.requestUpdate();
+  }
+
+  private _onEffortPick(e: EffortPickEvent) {
+    const before = this._choices.get(this.sessionId) ?? {};
+    const { effort: _, ...rest } = before;
+    this._choices.set(this.sessionId, { ...rest, ...(e.effort ? { effort: e.effort } : {}) });
+    this.requestUpdate();
+  }
+
+  private _toggleList() {
+    if (this._listOpen) this._closeList();
+    else void this._openList();
+  }
+
+  private async _openList() {
+    this._list = null;
+    const loading = this._loadList();
+    try {
+      // its element's chunk comes the first time; the list opens once it can show itself
+      await loadConversationList();
+    } catch {
+      // no message of its own: the notice says the server could not be reached, in the chat's language
+      this._refuse(new Agent37Error({ code: 'network_error', message: '' }));
+      return;
+    }
+    this._listOpen = true;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('agent37-conversation-list')?.focus();
+    await loading;
+  }
+
+  /** Closes the list; focus goes back to the Conversations button, or to the message box (`toComposer`). */
+  private _closeList(toComposer = false) {
+    if (!this._listOpen) return;
+    this._listOpen = false;
+    void this.updateComplete.then(() => {
+      if (toComposer) this._composer?.focus();
+      else this.renderRoot.querySelector<HTMLElement>('[part="conversations-button"]')?.focus();
+    });
+  }
+
+  private async _loadList() {
+    this._listError = null;
+    try {
+      this._list = await this.listConversations();
+    } catch (cause) {
+      this._listError = toAgent37Error(cause).code;
+    }
+  }
+
+  private _onListOpen(e: ConversationOpenEvent) {
+    this._closeList(true);
+    void this.openConversation(e.sessionId);
+  }
+
+  private _onListNew() {
+    this._closeList(true);
+    void this.newConversation();
+  }
+
+  private _onListRename(e: ConversationRenameEvent) {
+    e.respondWith(
+      this.renameConversation(e.sessionId, e.title).catch((cause: unknown) => {
+        const error = toAgent37Error(cause);
+        if (error.status === 405 || error.code === 'rename_unsupported') this._canRename = false;
+        throw error;
+      }),
+    );
+  }
+
+  private _onListDelete(e: ConversationDeleteEvent) {
+    e.respondWith(this.deleteConversation(e.sessionId));
   }
 
   private async _send(text: string, fromComposer: boolean): Promise<boolean> {
@@ -511,6 +743,7 @@ export class Agent37Chat extends LitElement {
   /** Back online: the chat's own "could not reach the server" refusal has had its day (the session clears its own). */
   private readonly _onOnline = () => {
     if (this._notice && isUnreachable(this._notice)) this._notice = null;
+    if (this._modelsError) void this._loadModels();
   };
 
   private _onResume() {
@@ -554,6 +787,8 @@ export class Agent37Chat extends LitElement {
     super.connectedCallback();
     this._resizeObserver ??= new ResizeObserver(() => this._onResize());
     window.addEventListener('online', this._onOnline);
+    this._watchChoices();
+    void this._loadModels();
     // Back on the page after a move: firstUpdated will not run again.
     if (this.hasUpdated) this._observeLayout();
   }
@@ -562,6 +797,15 @@ export class Agent37Chat extends LitElement {
     super.disconnectedCallback();
     this._resizeObserver?.disconnect();
     window.removeEventListener('online', this._onOnline);
+    this._stopChoices?.();
+    this._stopChoices = null;
+    this._modelsAsked = false;
+  }
+
+  /** Another tab picked a model or effort: this one shows it (and sends it). */
+  private _watchChoices() {
+    this._stopChoices?.();
+    this._stopChoices = this._choices.onChange(() => this.requestUpdate());
   }
 
   protected override willUpdate(changed: PropertyValues<this>) {
@@ -569,7 +813,11 @@ export class Agent37Chat extends LitElement {
       this._controller.syncWiring();
     }
     if (changed.has('strings')) this._locale.update();
+    if (changed.has('modelPicker') && this.modelPicker) void this._loadModels();
+    if ((changed.has('modelPicker') || changed.has('effortPicker')) && this._pickerShown()) void loadModelPicker().catch(() => {});
     if (changed.has('persistKey')) {
+      this._choices = new ModelChoiceStore(this.persistKey || 'default');
+      if (this.isConnected) this._watchChoices();
       try {
         this._open = localStorage.getItem(openKey(this.persistKey)) === '1';
       } catch {
@@ -626,6 +874,12 @@ export class Agent37Chat extends LitElement {
     const t = this._locale.value;
     return html`<div class="chat">
       <div class="header" part="header">
+        ${this.conversations !== 'false'
+          ? html`<button type="button" class="button icon list-button" part="conversations-button" aria-label=${t.text('conversations')}
+              aria-expanded=${this._listOpen ? 'true' : 'false'} aria-controls="conversation-list" ?disabled=${this.disabled} @click=${this._toggleList}>
+              ${LIST_ICON}
+            </button>`
+          : nothing}
         <div class="header__title" id="title"><slot name="header">${this.heading ?? (this.agentName || t.text('heading'))}</slot></div>
         <button
           type="button"
@@ -643,6 +897,7 @@ export class Agent37Chat extends LitElement {
           : nothing}
       </div>
       <div class="body">
+        ${this._listOpen && this.conversations !== 'false' ? this.renderConversationList() : nothing}
         <div
           class="messages"
           part="messages"
@@ -651,6 +906,7 @@ export class Agent37Chat extends LitElement {
           aria-label=${t.text('conversation')}
           aria-busy=${busy ? 'true' : 'false'}
           tabindex="0"
+          ?inert=${this._listOpen}
           @scroll=${this._onScroll}
           @resume-request=${this._onResume}
         >
@@ -669,8 +925,51 @@ export class Agent37Chat extends LitElement {
         .placeholder=${this.placeholder}
         @composer-submit=${this._onComposerSubmit}
         @composer-stop=${this._onStop}
-      ></agent37-composer>
+        >${this._pickerShown() ? this.renderModelPicker() : nothing}</agent37-composer
+      >
     </div>`;
+  }
+
+  /** The visitor's conversations, over the conversation. */
+  protected renderConversationList() {
+    return html`<agent37-conversation-list
+      id="conversation-list"
+      class="conversation-list"
+      part="conversation-list"
+      exportparts="new-conversation-button, conversation, conversation-title, conversation-time, conversation-preview, rename-button, rename-input, delete-button, undo-button"
+      .conversations=${this._list}
+      .currentId=${this.sessionId}
+      .canRename=${this._canRename}
+      .loadError=${this._listError}
+      .disabled=${this.disabled}
+      @conversation-open=${this._onListOpen}
+      @conversation-new=${this._onListNew}
+      @conversation-rename=${this._onListRename}
+      @conversation-delete=${this._onListDelete}
+      @conversation-list-close=${() => this._closeList()}
+      @conversation-list-retry=${() => void this._loadList()}
+    ></agent37-conversation-list>`;
+  }
+
+  /** The model and effort pickers, in the composer's tools row. */
+  protected renderModelPicker() {
+    const choice = this._choices.get(this.sessionId);
+    const offered = this._offered();
+    const value = choice?.model ?? this.model ?? this._offeredDefault()?.model ?? null;
+    const effort = choice?.effort ?? (this.reasoningEffort && REASONING_EFFORTS.includes(this.reasoningEffort) ? this.reasoningEffort : null);
+    return html`<agent37-model-picker
+      slot="tools"
+      exportparts="model-picker, effort-picker"
+      .options=${offered}
+      .error=${this._modelsError}
+      .value=${value}
+      .effort=${effort}
+      .showModels=${this.modelPicker}
+      .showEffort=${this.effortPicker}
+      .disabled=${this.disabled}
+      @model-pick=${this._onModelPick}
+      @effort-pick=${this._onEffortPick}
+    ></agent37-model-picker>`;
   }
 
   /** The empty conversation: the agent's avatar and name, the `greeting` slot (or text), the suggestions. */

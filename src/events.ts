@@ -82,6 +82,21 @@ export class Agent37CloseEvent extends Event {
   }
 }
 
+/**
+ * The visitor's conversations changed, in this tab or another tab of the chat: one was `created`
+ * (its first answer began; `title` is its first message, shortened), `opened` (from the list or
+ * `openConversation()`), `renamed` (`title` is the new one) or `deleted`.
+ */
+export class Agent37ConversationChangeEvent extends Event {
+  static readonly eventName = 'agent37-conversation-change';
+  readonly detail: { readonly kind: 'created' | 'opened' | 'renamed' | 'deleted'; readonly sessionId: string; readonly title?: string };
+
+  constructor(detail: Agent37ConversationChangeEvent['detail']) {
+    super(Agent37ConversationChangeEvent.eventName, PUBLIC);
+    this.detail = { ...detail };
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
     'agent37-send': Agent37SendEvent;
@@ -91,5 +106,6 @@ declare global {
     'agent37-session-change': Agent37SessionChangeEvent;
     'agent37-open': Agent37OpenEvent;
     'agent37-close': Agent37CloseEvent;
+    'agent37-conversation-change': Agent37ConversationChangeEvent;
   }
 }

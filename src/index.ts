@@ -1,6 +1,8 @@
 /**
  * `import 'agent37-chat'`: defines <agent37-chat> and its sub-elements (guarded) and exports the
  * public API. The class modules themselves define nothing, so they can be imported side-effect free.
+ * <agent37-conversation-list> and <agent37-model-picker> come as chunks, defined the first time a
+ * chat needs one (src/components/lazy-elements.ts).
  */
 import { Agent37Chat } from './agent37-chat.js';
 import { Agent37Composer } from './components/agent37-composer.js';
@@ -22,6 +24,7 @@ defineElement('agent37-chat', Agent37Chat);
 export { Agent37Chat, Agent37CodeBlock, Agent37Composer, Agent37EmptyState, Agent37Markdown, Agent37Message, Agent37Notice, Agent37ToolSteps };
 export {
   Agent37CloseEvent,
+  Agent37ConversationChangeEvent,
   Agent37ErrorEvent,
   Agent37OpenEvent,
   Agent37ResponseCompletedEvent,

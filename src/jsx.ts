@@ -15,6 +15,7 @@ import type {
   Agent37ResponseCreatedEvent,
   Agent37SendEvent,
   Agent37SessionChangeEvent,
+  Agent37ConversationChangeEvent,
 } from './events.js';
 
 /** The attributes <agent37-chat> observes, as written in HTML (test/node/custom-elements-manifest.test.ts keeps them in step). */
@@ -35,6 +36,13 @@ export interface Agent37ChatAttributes {
   /** a boolean attribute */
   'show-usage'?: boolean;
   'show-reasoning'?: 'true' | 'false';
+  conversations?: 'true' | 'false';
+  /** a boolean attribute */
+  'model-picker'?: boolean;
+  /** model ids, space- or comma-separated */
+  models?: string;
+  /** a boolean attribute */
+  'effort-picker'?: boolean;
   placeholder?: string;
   /** a boolean attribute: React writes `true` as `disabled=""` and leaves `false` out */
   disabled?: boolean;
@@ -53,6 +61,7 @@ export interface Agent37ChatEventListeners {
   'onagent37-session-change'?: (event: Agent37SessionChangeEvent) => void;
   'onagent37-open'?: (event: Agent37OpenEvent) => void;
   'onagent37-close'?: (event: Agent37CloseEvent) => void;
+  'onagent37-conversation-change'?: (event: Agent37ConversationChangeEvent) => void;
 }
 
 /** What the tag takes: its attributes and events, plus `ref`, `key`, `class`, `style`, children and React's other HTML props. */

@@ -16,7 +16,11 @@ export class ComposerSubmitEvent extends Event {
  * button in its place while a turn runs. It never clears itself: the chat sets `value` once the
  * message went out, and puts the text back when it was refused.
  *
+ * Controls for the next message (the model picker) go in the `tools` slot, a row above the box
+ * that takes no room while nothing is in it.
+ *
  * @summary The message composer.
+ * @slot tools - controls above the message box, such as <agent37-model-picker>
  * @csspart input - the textarea
  * @csspart send-button - the Send button
  * @csspart stop-button - the Stop button
@@ -33,6 +37,16 @@ export class Agent37Composer extends LitElement {
       display: block;
       padding: calc(var(--_space, 12px) * 0.75) var(--_space, 12px);
       border-block-start: 1px solid var(--_border, GrayText);
+    }
+    .tools {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: calc(var(--_space, 12px) * 0.5);
+      margin-block-end: calc(var(--_space, 12px) * 0.5);
+    }
+    .tools--empty {
+      display: none;
     }
     .composer {
       display: flex;
@@ -102,6 +116,7 @@ export class Agent37Composer extends LitElement {
     busy: { type: Boolean },
     disabled: { type: Boolean, reflect: true },
     placeholder: { type: String },
+    _hasTools: { state: true },
   };
 
   /** the text in the box */
@@ -112,6 +127,7 @@ export class Agent37Composer extends LitElement {
   declare disabled: boolean;
   /** the empty box's hint, and the textarea's accessible name; the language's "Message" when unset */
   declare placeholder: string | undefined;
+  declare private _hasTools: boolean;
   #localizer = consumeLocalizer(this);
 
   constructor() {
@@ -119,6 +135,7 @@ export class Agent37Composer extends LitElement {
     this.value = '';
     this.busy = false;
     this.disabled = false;
+    this._hasTools = false;
   }
 
   /** Focuses the textarea. */
@@ -142,6 +159,10 @@ export class Agent37Composer extends LitElement {
     this._submit();
   }
 
+  private _onToolsSlotChange(e: Event) {
+    this._hasTools = (e.target as HTMLSlotElement).assignedElements({ flatten: true }).length > 0;
+  }
+
   private _onStop() {
     this.dispatchEvent(new Event('composer-stop', { bubbles: false, composed: false }));
   }
@@ -162,29 +183,32 @@ export class Agent37Composer extends LitElement {
   override render() {
     const l = this.#localizer.value;
     const placeholder = this.placeholder ?? l.text('placeholder');
-    return html`<div class="composer">
-      <textarea
-        part="input"
-        rows="1"
-        aria-label=${placeholder || l.text('placeholder')}
-        placeholder=${placeholder}
-        .value=${live(this.value)}
-        ?disabled=${this.disabled}
-        @input=${this._onInput}
-        @keydown=${this._onKeydown}
-      ></textarea>
-      <button
-        type="button"
-        class=${this.busy ? 'stop' : 'send'}
-        part=${this.busy ? 'stop-button' : 'send-button'}
-        aria-label=${l.text(this.busy ? 'stopAnswering' : 'sendMessage')}
-        title=${l.text(this.busy ? 'stop' : 'send')}
-        ?disabled=${this.disabled}
-        @click=${this.busy ? this._onStop : this._submit}
-      >
-        ${this.busy ? STOP_ICON : SEND_ICON}
-      </button>
-    </div>`;
+    return html`<div class=${this._hasTools ? 'tools' : 'tools tools--empty'}>
+        <slot name="tools" @slotchange=${this._onToolsSlotChange}></slot>
+      </div>
+      <div class="composer">
+        <textarea
+          part="input"
+          rows="1"
+          aria-label=${placeholder || l.text('placeholder')}
+          placeholder=${placeholder}
+          .value=${live(this.value)}
+          ?disabled=${this.disabled}
+          @input=${this._onInput}
+          @keydown=${this._onKeydown}
+        ></textarea>
+        <button
+          type="button"
+          class=${this.busy ? 'stop' : 'send'}
+          part=${this.busy ? 'stop-button' : 'send-button'}
+          aria-label=${l.text(this.busy ? 'stopAnswering' : 'sendMessage')}
+          title=${l.text(this.busy ? 'stop' : 'send')}
+          ?disabled=${this.disabled}
+          @click=${this.busy ? this._onStop : this._submit}
+        >
+          ${this.busy ? STOP_ICON : SEND_ICON}
+        </button>
+      </div>`;
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * `import { Agent37Chat } from 'agent37-chat/react'`: <agent37-chat> as a React component, for React
  * 18 and 19. Its properties are props (set as properties, so functions and objects work), its events
- * are `onSend`, `onResponseCreated`, `onResponseCompleted`, `onError`, `onSessionChange`, and, in
- * launcher mode, `onOpen` and `onClose`.
+ * are `onSend`, `onResponseCreated`, `onResponseCompleted`, `onError`, `onSessionChange`,
+ * `onConversationChange`, and, in launcher mode, `onOpen` and `onClose`.
  *
  * In a browser, importing it loads and defines the elements (guarded, as `import 'agent37-chat'`
  * does). On a server it loads nothing of the element, not even lit (whose Node build would put a
@@ -20,6 +20,7 @@ import type {
   Agent37ResponseCreatedEvent,
   Agent37SendEvent,
   Agent37SessionChangeEvent,
+  Agent37ConversationChangeEvent,
 } from '../events.js';
 
 export type { Agent37ChatElement };
@@ -49,6 +50,10 @@ const PROPERTY_NAMES: Record<Agent37ChatPropertyName, true> = {
   strings: true,
   showUsage: true,
   showReasoning: true,
+  conversations: true,
+  modelPicker: true,
+  models: true,
+  effortPicker: true,
   placeholder: true,
   disabled: true,
   theme: true,
@@ -78,6 +83,7 @@ const events = {
   onSessionChange: eventName<typeof Agent37SessionChangeEvent>('agent37-session-change'),
   onOpen: eventName<typeof Agent37OpenEvent>('agent37-open'),
   onClose: eventName<typeof Agent37CloseEvent>('agent37-close'),
+  onConversationChange: eventName<typeof Agent37ConversationChangeEvent>('agent37-conversation-change'),
 };
 
 type Events = typeof events;

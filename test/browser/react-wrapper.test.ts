@@ -52,6 +52,7 @@ function recordingHandlers() {
     onSessionChange: record,
     onOpen: record,
     onClose: record,
+    onConversationChange: record,
   };
   function heard(name: string): Promise<Event> {
     const seen = events.find((event) => event.type === name);

@@ -21,6 +21,8 @@ export interface SeenRequest {
   query: string;
   headers: Headers;
   credentials: RequestCredentials | undefined;
+  /** the body when it was a string (the JSON bodies the client sends) */
+  body: string | undefined;
   at: number;
 }
 
@@ -64,7 +66,8 @@ export class RecordingFetch {
       if (rule.authorization) headers.set('authorization', rule.authorization);
       if (rule.cutAfterBytes !== undefined) cutAfterBytes = rule.cutAfterBytes;
     }
-    this.requests.push({ method, path, query: url.search, headers, credentials: init?.credentials, at: performance.now() });
+    const body = typeof init?.body === 'string' ? init.body : undefined;
+    this.requests.push({ method, path, query: url.search, headers, credentials: init?.credentials, body, at: performance.now() });
     const sent = delayMs > 0 ? sleep(delayMs).then(() => fetch(input, { ...init, headers })) : fetch(input, { ...init, headers });
     return cutAfterBytes === undefined ? sent : sent.then((response) => cut(response, cutAfterBytes));
   };
