@@ -8,6 +8,8 @@ const language = document.querySelector<HTMLSelectElement>('#language')!;
 const rtl = document.querySelector<HTMLInputElement>('#rtl')!;
 const showReasoning = document.querySelector<HTMLInputElement>('#show-reasoning')!;
 const showUsage = document.querySelector<HTMLInputElement>('#show-usage')!;
+const modelPicker = document.querySelector<HTMLInputElement>('#model-picker')!;
+const effortPicker = document.querySelector<HTMLInputElement>('#effort-picker')!;
 
 theme.addEventListener('change', () => {
   const value = theme.value as 'auto' | 'light' | 'dark';
@@ -36,7 +38,15 @@ showUsage.addEventListener('change', () => {
   chat.toggleAttribute('show-usage', showUsage.checked);
 });
 
+modelPicker.addEventListener('change', () => {
+  chat.modelPicker = modelPicker.checked;
+});
+
+effortPicker.addEventListener('change', () => {
+  chat.effortPicker = effortPicker.checked;
+});
+
 // What the page hears, for anyone reading the console.
-for (const name of ['agent37-send', 'agent37-response-created', 'agent37-response-completed', 'agent37-error', 'agent37-session-change', 'agent37-open', 'agent37-close'] as const) {
+for (const name of ['agent37-send', 'agent37-response-created', 'agent37-response-completed', 'agent37-error', 'agent37-session-change', 'agent37-conversation-change', 'agent37-open', 'agent37-close'] as const) {
   chat.addEventListener(name, (event) => console.info(name, (event as CustomEvent).detail));
 }
