@@ -15,29 +15,26 @@ import { focusRingStyles, touchTargetStyles } from './shared-styles.js';
 
 const kit: LitKit = { LitElement, css, html, nothing, live, consumeLocalizer, followMinutes, focusRingStyles, touchTargetStyles, reasoningEfforts: REASONING_EFFORTS };
 
-let conversationList: Promise<void> | null = null;
-let modelPicker: Promise<void> | null = null;
-
-/** Defines <agent37-conversation-list> once its chunk is here; a failed fetch is tried again next time. */
-export function loadConversationList(): Promise<void> {
-  conversationList ??= import('./agent37-conversation-list.js').then(
-    (m) => defineElement('agent37-conversation-list', m.conversationListElement(kit)),
-    (cause: unknown) => {
-      conversationList = null;
-      throw cause;
-    },
-  );
-  return conversationList;
+/**
+ * Defines `tag` from its chunk the first time it is called (one fetch however many callers); a
+ * failed fetch is tried again next time.
+ */
+function lazyDefinition(tag: string, load: () => Promise<(kit: LitKit) => CustomElementConstructor>): () => Promise<void> {
+  let loading: Promise<void> | null = null;
+  return () => {
+    loading ??= load().then(
+      (make) => defineElement(tag, make(kit)),
+      (cause: unknown) => {
+        loading = null;
+        throw cause;
+      },
+    );
+    return loading;
+  };
 }
 
-/** Defines <agent37-model-picker> once its chunk is here; a failed fetch is tried again next time. */
-export function loadModelPicker(): Promise<void> {
-  modelPicker ??= import('./agent37-model-picker.js').then(
-    (m) => defineElement('agent37-model-picker', m.modelPickerElement(kit)),
-    (cause: unknown) => {
-      modelPicker = null;
-      throw cause;
-    },
-  );
-  return modelPicker;
-}
+/** <agent37-conversation-list>, when a chat first opens its list. */
+export const loadConversationList = lazyDefinition('agent37-conversation-list', () => import('./agent37-conversation-list.js').then((m) => m.conversationListElement));
+
+/** <agent37-model-picker>, when a chat first shows a picker. */
+export const loadModelPicker = lazyDefinition('agent37-model-picker', () => import('./agent37-model-picker.js').then((m) => m.modelPickerElement));
