@@ -50,7 +50,12 @@ export type TurnStart =
    * lets the history fallback check it found this turn's answer; `emitted`: the keys (see
    * TurnRunnerOptions.onEvent) of the events already shown, which the replay then skips
    */
-  | { kind: 'attach'; responseId: string; sessionId?: string | null; input?: string; emitted?: readonly string[] };
+  | { kind: 'attach'; responseId: string; sessionId?: string | null; input?: string; emitted?: readonly string[]; cancelled?: boolean }
+  /**
+   * another runner's POST went out and that runner is gone before response.created (its tab
+   * closed): the turn is looked for as after a drop, never POSTed again
+   */
+  | { kind: 'find'; sessionId: string | null; input: string; history?: KnownHistory; knownSessions?: ReadonlySet<string> };
 
 export type TurnOutcome =
   | {
@@ -164,10 +169,22 @@ export class TurnRunner {
         this.noteDrop();
         return await this.reattach(consumed.error);
       }
+      if (start.kind === 'find') {
+        this.sessionId = start.sessionId;
+        this.input = start.input;
+        this.knownHistory = start.history;
+        this.knownSessions = start.knownSessions;
+        // the POST may have reached the gateway: a failed lookup is retried, not given up
+        this.postAnswered = true;
+        this.noteDrop();
+        return await this.reattach(null);
+      }
       this.responseId = start.responseId;
       this.sessionId = start.sessionId ?? null;
       this.input = start.input;
-      if (start.emitted) this.emitted.push(...start.emitted);
+      // one by one: a long answer's keys are too many to spread into a call's arguments
+      for (const key of start.emitted ?? []) this.emitted.push(key);
+      if (start.cancelled) this.cancelRequested = true;
       return await this.reattach(null, true);
     } catch (e) {
       if (e instanceof Detached || this.lifetime.signal.aborted) {

@@ -74,14 +74,44 @@ export class ChatController implements ReactiveController {
   hostConnected(): void {
     this.connected = true;
     window.addEventListener('online', this.onOnline);
+    window.addEventListener('pagehide', this.onPageHide);
+    window.addEventListener('pageshow', this.onPageShow);
+    document.addEventListener('freeze', this.onPageHide);
+    document.addEventListener('resume', this.onPageShow);
     this.start();
   }
 
   hostDisconnected(): void {
     this.connected = false;
     window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('pagehide', this.onPageHide);
+    window.removeEventListener('pageshow', this.onPageShow);
+    document.removeEventListener('freeze', this.onPageHide);
+    document.removeEventListener('resume', this.onPageShow);
     this.stop();
   }
+
+  /** the page went into the back/forward cache or was frozen: the session stopped, to start again on return */
+  private parked = false;
+
+  /**
+   * Kept in the back/forward cache, or frozen: the chat lets go of its stream and of the other tabs'
+   * lead (a page holding a Web Lock would keep every other tab waiting, and may not be cached at
+   * all); it picks the conversation up again when the page comes back. A page that is unloading is
+   * left alone: closing a tab is not Stop.
+   */
+  private readonly onPageHide = (e: Event) => {
+    if (e.type === 'pagehide' && !(e as PageTransitionEvent).persisted) return;
+    if (!this.session && !this.ready) return;
+    this.parked = true;
+    this.stop();
+  };
+
+  private readonly onPageShow = (e: Event) => {
+    if (!this.parked || (e.type === 'pageshow' && !(e as PageTransitionEvent).persisted)) return;
+    this.parked = false;
+    if (this.connected) this.start();
+  };
 
   /** Back online: a chat that could not start for want of its server no longer says so (the session clears its own notices). */
   private readonly onOnline = () => {

@@ -7,7 +7,7 @@ import type { Agent37Api } from '../client/api.js';
 import { MAX_REQUEST_BYTES, type CreateResponseBody, type HistoryMessage, type ModelList, type SessionDetail, type StreamEvent } from '../contract/gateway.js';
 import { Agent37Error, isUnreachable, toAgent37Error } from '../contract/errors.js';
 import { answerText, historyTurns, isUserText, turnsSince } from '../contract/history-turns.js';
-import { TurnRunner, type ConnectionState, type KnownHistory, type ReconnectOptions, type TurnOutcome, type TurnStart } from '../client/turn.js';
+import { TurnRunner, type ConnectionState, type KnownHistory, type ReconnectOptions, type TurnAccepted, type TurnOutcome, type TurnStart } from '../client/turn.js';
 import { emptyConversation, isFinished, reduceConversation, type ConversationAction, type ConversationState } from './conversation.js';
 import type { AssistantMessage, ChatMessage, MessageStatus, TranscriptTurn } from './conversation-types.js';
 import { historyView, type RunningTurnHint } from './history-view.js';
@@ -78,6 +78,12 @@ interface Turn {
   keys: string[];
   /** it was sent without a session: its response.created names a new conversation */
   startsConversation: boolean;
+  /** the visitor's message this turn answers, when this chat sent it */
+  userId: string | null;
+  /** the visitor's sessions before a new conversation's POST (see TurnStart), for a tab that must find the turn */
+  knownSessions: ReadonlySet<string> | null;
+  /** Stop was asked for */
+  cancelled: boolean;
 }
 
 /** How long a send waits for the session list taken before a first message (see sessionsBefore). */
@@ -119,6 +125,8 @@ export class ChatSession implements TabSyncHost {
   private restoreFailed = false;
   /** a send is between its checks and its turn (reading the history or the session list first) */
   private starting = false;
+  /** the message of that send, shown before its turn started (the next leader removes it if this tab goes) */
+  private unsentId: string | null = null;
   /** bumped by newConversation() and dispose(): a send that started before is overtaken */
   private epoch = 0;
   private restoreError: Agent37Error | null = null;
@@ -264,11 +272,13 @@ export class ChatSession implements TabSyncHost {
    * back in the composer. On a 409 the running turn is shown but the message is never re-sent.
    * `sentAt`: when the visitor sent it (the page may have held it while the chat loaded).
    */
-  async send(text: string, sentAt = Date.now(), request: TabRequest = this.o.request()): Promise<void> {
+  async send(text: string, sentAt = Date.now(), request: TabRequest = this.o.request(), inSession: string | null | undefined = undefined): Promise<void> {
     if (this.disposed) throw new Agent37Error({ code: 'stream_interrupted', message: 'This chat was closed.' });
     if (text.trim() === '') throw new Agent37Error({ code: 'empty_message', message: 'Type a message first.' });
     if (this.following()) return this.sendThroughLeader(text, sentAt, request);
     if (this.turn || this.starting) throw busyHere();
+    // another tab's visitor wrote it for the conversation shown there, which has just changed
+    if (inSession !== undefined && inSession !== this.sessionId) throw superseded();
     const epoch = this.epoch;
     const overtaken = () => this.isClosed() || this.epoch !== epoch;
     this.starting = true;
@@ -290,6 +300,7 @@ export class ChatSession implements TabSyncHost {
       }
       userId = localId('user');
       this.notice = null;
+      this.unsentId = userId;
       this.dispatch({ type: 'user', id: userId, text, createdAt: sentAt });
       let knownSessions: ReadonlySet<string> | null = null;
       if (!body.session_id) {
@@ -305,20 +316,15 @@ export class ChatSession implements TabSyncHost {
         history ?? null,
         Date.now(),
       );
+      turn.userId = userId;
+      turn.knownSessions = knownSessions;
     } finally {
       this.starting = false;
+      this.unsentId = null;
       this.publish();
     }
     try {
-      const accepted = await turn.runner.accepted;
-      this.countTurn(turn);
-      // a turn found again in the history, its response.created never seen: the session is named here
-      if (!turn.abandoned && !this.isClosed() && this.sessionId === null) {
-        this.sessionsBefore = null;
-        this.setSession(accepted.sessionId);
-        this.publish();
-        void this.o.persistence.save({ sessionId: accepted.sessionId, responseId: null });
-      }
+      this.onAccepted(turn, await turn.runner.accepted);
     } catch (e) {
       const error = toAgent37Error(e);
       // the turn shown after a 409 is not this message: a reload must not show this text with it
@@ -331,6 +337,28 @@ export class ChatSession implements TabSyncHost {
     }
   }
 
+  /** The server took the turn's message. */
+  private onAccepted(turn: Turn, accepted: TurnAccepted): void {
+    this.countTurn(turn);
+    // a turn found again in the history, its response.created never seen: the session is named here
+    if (!turn.abandoned && !this.isClosed() && this.sessionId === null) {
+      this.sessionsBefore = null;
+      this.setSession(accepted.sessionId);
+      this.publish();
+      void this.o.persistence.save({ sessionId: accepted.sessionId, responseId: null });
+      this.conversationStarted(turn, accepted.sessionId);
+    }
+  }
+
+  /** A new conversation's first turn was taken: its title (the first message) is kept, and the pages hear of it. */
+  private conversationStarted(turn: Turn, sessionId: string): void {
+    if (!turn.startsConversation || turn.input === null) return;
+    turn.startsConversation = false;
+    const title = shortTitle(turn.input);
+    this.o.titles?.set(sessionId, title);
+    this.conversationChanged({ kind: 'created', sessionId, title });
+  }
+
   /**
    * A follower's send: the leader sends it (its turn then shows here as it streams there). A refusal
    * the leader showed as its notice is that same notice here, so the page does not show it twice.
@@ -338,7 +366,8 @@ export class ChatSession implements TabSyncHost {
   private async sendThroughLeader(text: string, sentAt: number, request: TabRequest): Promise<void> {
     if (this.current.busy) throw busyHere();
     try {
-      await this.tabs!.call({ op: 'send', text, sentAt, request });
+      // as data only: a page's metadata may hold what a channel cannot copy (a framework's proxy)
+      await this.tabs!.call({ op: 'send', text, sentAt, request: JSON.parse(JSON.stringify(request)) as TabRequest, inSession: this.sessionId });
     } catch (e) {
       const error = toAgent37Error(e);
       const notice = this.mirrored?.status.notice;
@@ -348,21 +377,36 @@ export class ChatSession implements TabSyncHost {
 
   /** Stop: cancels the turn on the server; the partial answer stays, marked stopped. */
   async cancel(): Promise<void> {
-    // the leader reports a failed Stop in every tab
-    if (this.following()) return this.tabs!.call({ op: 'cancel' }).catch(() => {});
+    if (this.following()) {
+      // the leader reports a failed Stop in every tab; one lost in a change of leader goes to the next
+      await this.tabs!.call({ op: 'cancel' }).catch((e: unknown) => {
+        if (toAgent37Error(e).code === 'stream_interrupted' && this.following()) return this.tabs!.call({ op: 'cancel' }).catch(() => {});
+        if (toAgent37Error(e).code === 'stream_interrupted' && !this.following()) return this.cancel();
+        return undefined;
+      });
+      return;
+    }
     const turn = this.turn;
     if (!turn) return;
+    turn.cancelled = true;
+    this.publish();
     try {
       await turn.runner.cancel();
     } catch (e) {
+      // the server never heard it: the turn's ending is not a stop
+      turn.cancelled = false;
       if (!this.disposed) this.report(toAgent37Error(e));
     }
   }
 
-  /** A fresh conversation; the running turn (if any) is left to finish on the server. */
-  async newConversation(): Promise<void> {
+  /**
+   * A fresh conversation; the running turn (if any) is left to finish on the server. `inSession`
+   * (another tab's New conversation): the conversation that tab showed; done already if it changed.
+   */
+  async newConversation(inSession?: string | null): Promise<void> {
     if (this.disposed) return;
-    if (this.following()) return this.tabs!.call({ op: 'new' });
+    if (this.following()) return this.tabs!.call({ op: 'new', inSession: this.sessionId });
+    if (inSession !== undefined && inSession !== this.sessionId) return;
     this.epoch++;
     this.abandonTurn();
     this.change({ type: 'reset' });
@@ -457,7 +501,8 @@ export class ChatSession implements TabSyncHost {
     void this.o.transcript?.remove(sessionId).catch(() => {});
     this.o.titles?.remove(sessionId);
     this.conversationChanged({ kind: 'deleted', sessionId });
-    if (sessionId === this.sessionId) await this.newConversation();
+    // deleted either way; a New conversation that did not get through shows as a notice
+    if (sessionId === this.sessionId) await this.newConversation().catch((e: unknown) => this.report(toAgent37Error(e)));
   }
 
   /** Retry a lost connection now. */
@@ -485,7 +530,8 @@ export class ChatSession implements TabSyncHost {
     this.toldStatus = null;
     this.toldTurn = null;
     if (!this.started) {
-      // the first restore waits for this: it runs now
+      // the first restore waits for this: it runs now (a tab that joins meanwhile waits for it too)
+      this.restoring = true;
       this.settleTabs('lead');
       return;
     }
@@ -500,10 +546,10 @@ export class ChatSession implements TabSyncHost {
     this.notice = mirrored.status.notice;
     const turn = mirrored.turn;
     if (turn?.responseId) this.takeOver(turn, turn.responseId);
-    else if (turn) {
-      // the leader went while its POST was out: what the server has decides
-      this.conversation = reduceConversation(this.conversation, { type: 'remove', id: turn.messageId });
-      void this.restore();
+    else if (turn) this.findTakenOver(turn);
+    else if (mirrored.status.unsent) {
+      // the leader went before its send began: that message never went out
+      this.conversation = reduceConversation(this.conversation, { type: 'remove', id: mirrored.status.unsent });
     }
     this.publish();
   }
@@ -519,11 +565,11 @@ export class ChatSession implements TabSyncHost {
   async call(c: TabCall): Promise<void> {
     switch (c.op) {
       case 'send':
-        return this.send(c.text, c.sentAt, c.request);
+        return this.send(c.text, c.sentAt, c.request, c.inSession);
       case 'cancel':
         return this.cancel();
       case 'new':
-        return this.newConversation();
+        return this.newConversation(c.inSession);
       case 'open':
         return this.openConversation(c.sessionId);
       case 'resume':
@@ -559,23 +605,75 @@ export class ChatSession implements TabSyncHost {
   /** The leader takes over the turn the leader before it ran: the same answer, its replay deduped against what it showed. */
   private takeOver(t: MirroredTurn, responseId: string): void {
     const turn = this.startTurn(
-      { kind: 'attach', responseId, sessionId: t.sessionId, ...(t.input !== null ? { input: t.input } : {}), emitted: t.keys },
+      { kind: 'attach', responseId, sessionId: t.sessionId, ...(t.input !== null ? { input: t.input } : {}), emitted: t.keys, cancelled: t.cancelled },
       t.input,
       t.historyBefore,
       undefined,
       t.messageId,
     );
     turn.counted = true;
+    turn.startsConversation = false;
+  }
+
+  /**
+   * The leader before this one went while its POST was out (no response.created yet): the turn is
+   * looked for as after a dropped POST, never sent again; not found, its question goes too.
+   */
+  private findTakenOver(t: MirroredTurn): void {
+    if (t.input === null) {
+      this.conversation = reduceConversation(this.conversation, { type: 'remove', id: t.messageId });
+      void this.restore();
+      return;
+    }
+    const turn = this.startTurn(
+      {
+        kind: 'find',
+        sessionId: t.sessionId,
+        input: t.input,
+        ...(t.historyBefore ? { history: t.historyBefore } : {}),
+        ...(t.knownSessions ? { knownSessions: new Set(t.knownSessions) } : {}),
+      },
+      t.input,
+      t.historyBefore,
+      undefined,
+      t.messageId,
+    );
+    turn.userId = t.userId;
+    turn.runner.accepted.then(
+      (accepted) => this.onAccepted(turn, accepted),
+      (e: unknown) => {
+        if (turn.abandoned || this.isClosed() || !t.userId) return;
+        this.dispatch({ type: 'remove', id: t.userId });
+        this.report(toAgent37Error(e));
+      },
+    );
   }
 
   private status(): MirrorStatus {
-    return { sessionId: this.sessionId, busy: this.turn !== null || this.starting, restoring: this.restoring, notice: this.notice, history: this.history };
+    return {
+      sessionId: this.sessionId,
+      busy: this.turn !== null || this.starting,
+      restoring: this.restoring,
+      notice: this.notice,
+      history: this.history,
+      unsent: this.unsentId,
+    };
   }
 
   private turnForTabs(): MirroredTurn | null {
     const turn = this.turn;
     if (!turn) return null;
-    return { messageId: turn.messageId, responseId: turn.responseId, sessionId: this.sessionId, input: turn.input, historyBefore: turn.historyBefore, keys: turn.keys };
+    return {
+      messageId: turn.messageId,
+      responseId: turn.responseId,
+      sessionId: this.sessionId,
+      input: turn.input,
+      historyBefore: turn.historyBefore,
+      keys: turn.keys,
+      userId: turn.userId,
+      knownSessions: turn.knownSessions ? [...turn.knownSessions] : null,
+      cancelled: turn.cancelled,
+    };
   }
 
   /** Leader: the followers hear what changed in its status and turn since it last told them. */
@@ -590,6 +688,7 @@ export class ChatSession implements TabSyncHost {
       told.busy !== status.busy ||
       told.restoring !== status.restoring ||
       told.notice !== status.notice ||
+      told.unsent !== status.unsent ||
       told.history?.lastId !== status.history?.lastId ||
       told.history?.turnsSince !== status.history?.turnsSince ||
       (told.history === undefined) !== (status.history === undefined)
@@ -599,7 +698,9 @@ export class ChatSession implements TabSyncHost {
     }
     const turn = this.turnForTabs();
     const toldTurn = this.toldTurn;
-    if ((turn === null) !== (toldTurn === null) || (turn && toldTurn && (turn.messageId !== toldTurn.messageId || turn.responseId !== toldTurn.responseId || turn.sessionId !== toldTurn.sessionId || turn.input !== toldTurn.input))) {
+    const changed = (a: MirroredTurn, b: MirroredTurn) =>
+      a.messageId !== b.messageId || a.responseId !== b.responseId || a.sessionId !== b.sessionId || a.input !== b.input || a.cancelled !== b.cancelled || a.userId !== b.userId;
+    if ((turn === null) !== (toldTurn === null) || (turn && toldTurn && changed(turn, toldTurn))) {
       this.toldTurn = turn;
       tabs.publishTurn(turn);
     }
@@ -693,7 +794,10 @@ export class ChatSession implements TabSyncHost {
       reattached: false,
       responseId: start.kind === 'attach' ? start.responseId : null,
       keys: start.kind === 'attach' && start.emitted ? [...start.emitted] : [],
-      startsConversation: start.kind === 'create' && start.body.session_id === undefined,
+      startsConversation: (start.kind === 'create' && start.body.session_id === undefined) || (start.kind === 'find' && start.sessionId === null),
+      userId: null,
+      knownSessions: start.kind === 'find' ? (start.knownSessions ?? null) : null,
+      cancelled: start.kind === 'attach' && start.cancelled === true,
     };
     this.turn = turn;
     this.publish();
@@ -724,12 +828,7 @@ export class ChatSession implements TabSyncHost {
         historyBefore: turn.historyBefore,
       });
       this.tell({ name: 'responseCreated', id: event.data.id, sessionId: event.data.session_id });
-      if (turn.startsConversation && turn.input !== null) {
-        turn.startsConversation = false;
-        const title = shortTitle(turn.input);
-        this.o.titles?.set(event.data.session_id, title);
-        this.conversationChanged({ kind: 'created', sessionId: event.data.session_id, title });
-      }
+      this.conversationStarted(turn, event.data.session_id);
     }
   }
 
@@ -892,10 +991,11 @@ export class ChatSession implements TabSyncHost {
   /** The conversation after `action`, here and in the tabs that follow this one; the page sees it with the next publish. */
   private change(action: ConversationAction, key?: string): boolean {
     const next = reduceConversation(this.conversation, action);
-    if (next === this.conversation) return false;
+    const changed = next !== this.conversation;
     this.conversation = next;
-    if (this.tabs?.role === 'leader') this.tabs.publishAction(action, key);
-    return true;
+    // an event the reducer ignores still counts for a take-over's dedupe: its key goes too
+    if (this.tabs?.role === 'leader' && (changed || key !== undefined)) this.tabs.publishAction(action, key);
+    return changed;
   }
 
   private publish(): void {

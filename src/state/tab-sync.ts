@@ -33,6 +33,8 @@ export interface MirrorStatus {
   notice: Agent37Error | null;
   /** what the session's history held as the server last reported it (see KnownHistory) */
   history: KnownHistory | undefined;
+  /** the visitor's message of a send that has not begun its turn yet (null: none) */
+  unsent: string | null;
 }
 
 /** The leader's running turn, enough for the next leader to take it over. */
@@ -46,6 +48,12 @@ export interface MirroredTurn {
   historyBefore: KnownHistory | null;
   /** the keys of the events shown so far (TurnRunnerOptions.onEvent), in order */
   keys: string[];
+  /** the visitor's message it answers, when this chat sent it */
+  userId: string | null;
+  /** a new conversation's POST: the visitor's sessions before it, so the next leader can find the session it made */
+  knownSessions: string[] | null;
+  /** Stop was asked for */
+  cancelled: boolean;
 }
 
 export interface MirrorState {
@@ -63,9 +71,10 @@ export interface ConversationChange {
 
 /** What a follower's visitor did, for the leader to do. */
 export type TabCall =
-  | { op: 'send'; text: string; sentAt: number; request: TabRequest }
+  /** `inSession`: the conversation the follower showed (refused as superseded once the leader shows another) */
+  | { op: 'send'; text: string; sentAt: number; request: TabRequest; inSession: string | null }
   | { op: 'cancel' }
-  | { op: 'new' }
+  | { op: 'new'; inSession: string | null }
   | { op: 'open'; sessionId: string }
   | { op: 'resume' };
 
@@ -226,7 +235,13 @@ export class TabSync {
     const id = (this.nextCallId += 1);
     return new Promise<void>((resolve, reject) => {
       this.calls.set(id, { resolve, reject });
-      this.broadcast({ t: 'call', from: this.id, to: leader, id, call });
+      try {
+        this.channel.postMessage({ t: 'call', from: this.id, to: leader, id, call } satisfies Wire);
+      } catch (cause) {
+        // a value the channel cannot copy: the call fails here rather than wait for an answer
+        this.calls.delete(id);
+        reject(new Agent37Error({ code: 'bad_request', message: 'The message could not be handed to the tab that runs the chat.', cause }));
+      }
     });
   }
 
@@ -328,12 +343,9 @@ export class TabSync {
       case 'action': {
         const action = unwireAction(m.action);
         const turn = mirrored.turn;
-        const keys = m.key !== undefined && action.type === 'event' && turn && action.id === turn.messageId ? [...turn.keys, m.key] : null;
-        this.mirrored = {
-          ...mirrored,
-          conversation: reduceConversation(mirrored.conversation, action),
-          ...(keys && turn ? { turn: { ...turn, keys } } : {}),
-        };
+        // in place: the keys are this tab's own copy, and a long answer has very many
+        if (m.key !== undefined && action.type === 'event' && turn && action.id === turn.messageId) turn.keys.push(m.key);
+        this.mirrored = { ...mirrored, conversation: reduceConversation(mirrored.conversation, action) };
         break;
       }
       case 'status':

@@ -199,7 +199,7 @@ describe('<agent37-chat> model picker', () => {
   for (const prefix of ['/api/agent37', '/api/agent37-first'] as const) {
     it(`is filled from GET /v1/models (${prefix === '/api/agent37' ? 'newer' : 'first'} revision) and sends the pick, kept per conversation`, async () => {
       const { el, net } = await mountChat({ prefix, attributes: { 'model-picker': '', 'effort-picker': '' } });
-      await until(() => pickerOf(el) !== null && select(el, 'model-picker') !== null && !select(el, 'model-picker').disabled, 'the models');
+      await until(() => Boolean(pickerOf(el)?.shadowRoot) && select(el, 'model-picker') != null && !select(el, 'model-picker').disabled, 'the models');
       const values = [...select(el, 'model-picker').options].map((o) => o.value);
       expect(values.slice(1)).to.deep.equal(['claude-sonnet-4-5', 'gpt-5', 'gemini-2.5-pro']);
 
@@ -223,7 +223,7 @@ describe('<agent37-chat> model picker', () => {
 
   it('offers only the models in `models`', async () => {
     const { el, net } = await mountChat({ attributes: { 'model-picker': '', models: 'gemini-2.5-pro, gpt-5' } });
-    await until(() => pickerOf(el) !== null && !select(el, 'model-picker').disabled, 'the models');
+    await until(() => Boolean(pickerOf(el)?.shadowRoot) && !select(el, 'model-picker').disabled, 'the models');
     const values = [...select(el, 'model-picker').options].map((o) => o.value).filter(Boolean);
     expect(values).to.deep.equal(['gpt-5', 'gemini-2.5-pro']);
     // the instance's default is not offered: the first offered model stands in for it

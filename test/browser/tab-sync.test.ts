@@ -25,7 +25,7 @@ class Host implements TabSyncHost {
     this.role = 'follower';
   }
   state(): MirrorState {
-    return { conversation: this.conversation, status: { sessionId: 's1', busy: false, restoring: false, notice: null, history: undefined }, turn: null };
+    return { conversation: this.conversation, status: { sessionId: 's1', busy: false, restoring: false, notice: null, history: undefined, unsent: null }, turn: null };
   }
   call(call: TabCall): Promise<void> {
     this.calls.push(call);
@@ -79,7 +79,7 @@ describe('TabSync', () => {
     const b = tab(name);
     await until(() => b.host.mirrored !== null, 'a follower');
     const error = new Agent37Error({ code: 'rate_limited', status: 429, message: 'Slow down', retryAfterMs: 2000, hint: 'wait' });
-    a.sync.publishStatus({ sessionId: 's1', busy: true, restoring: false, notice: error, history: { lastId: null, turnsSince: 1 } });
+    a.sync.publishStatus({ sessionId: 's1', busy: true, restoring: false, notice: error, history: { lastId: null, turnsSince: 1 }, unsent: null });
     a.sync.publishHook({ name: 'error', error });
     await until(() => b.host.hooks.length === 1, 'the hook');
     const notice = b.host.mirrored!.status.notice!;
@@ -100,7 +100,7 @@ describe('TabSync', () => {
     a.host.answer = async () => {
       throw new Agent37Error({ code: 'session_busy', status: 409, message: 'Busy' });
     };
-    const refused = await b.sync.call({ op: 'send', text: 'x', sentAt: 1, request: {} }).catch((e: unknown) => e);
+    const refused = await b.sync.call({ op: 'send', text: 'x', sentAt: 1, request: {}, inSession: null }).catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(Agent37Error);
     expect((refused as Agent37Error).code).to.equal('session_busy');
     expect(a.host.calls.map((c) => c.op)).to.deep.equal(['cancel', 'send']);

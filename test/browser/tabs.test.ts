@@ -5,7 +5,7 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
-import { failOnLitWarnings, mountChat, RecordingFetch, sendFromComposer, uniqueName, until, untilAnswerEnds } from './element-harness.js';
+import { failOnLitWarnings, mountChat, RecordingFetch, sendFromComposer, textareaOf, uniqueName, until, untilAnswerEnds } from './element-harness.js';
 
 failOnLitWarnings();
 
@@ -188,6 +188,28 @@ describe('tabs of one chat', () => {
     expect(seen(net).filter(POST)).to.deep.equal([]);
     expect(seen(net).filter(STREAM)).to.have.length(1);
     expect(shown(el).map((m) => m.text.length > 0)).to.deep.equal([true, true]);
+  });
+
+  it('gives the text back when the tab sending it closes before its message went out', async () => {
+    const user = uniqueName('u');
+    const persistKey = uniqueName('k');
+    const leader = await Tab.open(user, persistKey, { 'post-delay': '3000' });
+    const { el, net } = await mountChat({ user, persistKey });
+    await until(() => !el.shadowRoot!.querySelector('.restoring'), 'this tab to follow');
+
+    await sendFromComposer(el, 'A message that never leaves');
+    await until(() => el.messages.some((m) => m.role === 'user'), 'the question shown');
+    await leader.close();
+
+    await until(() => textareaOf(el).value === 'A message that never leaves', 'the text back in the composer');
+    await until(() => el.messages.length === 0, 'no message left that was not sent');
+    expect(seen(net).filter(POST)).to.deep.equal([]);
+    // this tab leads now and sends it itself
+    await sendFromComposer(el, 'Sent from here');
+    const answer = await untilAnswerEnds(el);
+    expect(answer.status).to.equal('complete');
+    expect(seen(net).filter(POST)).to.have.length(1);
+    expect(el.messages.map((m) => m.role)).to.deep.equal(['user', 'assistant']);
   });
 
   it('lets each tab work alone where the browser has no Web Locks', async () => {
