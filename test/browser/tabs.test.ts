@@ -212,6 +212,28 @@ describe('tabs of one chat', () => {
     expect(el.messages.map((m) => m.role)).to.deep.equal(['user', 'assistant']);
   });
 
+  it('lets go of the lead while the page is in the back/forward cache, and takes the conversation up on return', async () => {
+    const { el } = await mountChat();
+    await sendFromComposer(el, 'Before the page was cached');
+    await untilAnswerEnds(el);
+    const held = async () => ((await navigator.locks.query()).held ?? []).some((lock) => lock.name?.startsWith('agent37-chat:lead:') && lock.name.endsWith(`:${el.persistKey}`));
+    // the lock manager lets go (and grants) a moment after it is asked to
+    const untilHeld = async (expected: boolean) => {
+      const deadline = performance.now() + 5000;
+      while ((await held()) !== expected) {
+        if (performance.now() > deadline) throw new Error(`the lead lock is still ${expected ? 'free' : 'held'}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await untilHeld(true);
+
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    await untilHeld(false);
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await until(() => el.messages.length === 2 && el.messages[1]!.status === 'complete', 'the conversation again');
+    await untilHeld(true);
+  });
+
   it('lets each tab work alone where the browser has no Web Locks', async () => {
     const locks = Object.getOwnPropertyDescriptor(Navigator.prototype, 'locks');
     Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });
