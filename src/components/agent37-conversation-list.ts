@@ -113,6 +113,8 @@ export interface Agent37ConversationList extends HTMLElement {
   disabled: boolean;
   /** how long Undo is offered after a delete (UNDO_MS) */
   undoMs: number;
+  /** makes a deletion waiting out its Undo time final now */
+  commitDelete(): void;
   readonly updateComplete: Promise<boolean>;
 }
 
@@ -520,6 +522,11 @@ export function conversationListElement(kit: LitKit): CustomElementConstructor {
       this._deleteFailed = without(this._deleteFailed, row.sessionId);
       this.#undoTimer = setTimeout(() => this.#commitDelete(), this.undoMs);
       this.#focusAfterUpdate({ control: 'undo', sessionId: row.sessionId });
+    }
+
+    /** Makes a deletion waiting out its Undo time final now (the chat leaves the page). */
+    commitDelete(): void {
+      this.#commitDelete();
     }
 
     #commitDelete() {

@@ -64,6 +64,8 @@ export class ChatController implements ReactiveController {
   private connected = false;
   private frame: number | undefined;
   private frameFallback: ReturnType<typeof setTimeout> | undefined;
+  /** renames and deletions on their way to the server */
+  private readonly finishing = new Set<Promise<unknown>>();
 
   constructor(host: ReactiveControllerHost, options: ChatControllerOptions) {
     this.host = host;
@@ -168,12 +170,20 @@ export class ChatController implements ReactiveController {
     await (await this.whenReady()).openConversation(sessionId);
   }
 
-  async renameConversation(sessionId: string, title: string): Promise<void> {
-    await (await this.whenReady()).renameConversation(sessionId, title);
+  renameConversation(sessionId: string, title: string): Promise<void> {
+    return this.finish(this.whenReady().then((session) => session.renameConversation(sessionId, title)));
   }
 
-  async deleteConversation(sessionId: string): Promise<void> {
-    await (await this.whenReady()).deleteConversation(sessionId);
+  deleteConversation(sessionId: string): Promise<void> {
+    return this.finish(this.whenReady().then((session) => session.deleteConversation(sessionId)));
+  }
+
+  /** A change the visitor made that must reach the server even if the chat leaves the page meanwhile (its token stays until then). */
+  private finish<T>(change: Promise<T>): Promise<T> {
+    this.finishing.add(change);
+    const done = () => this.finishing.delete(change);
+    change.then(done, done);
+    return change;
   }
 
   private whenReady(): Promise<ChatSession> {
@@ -272,7 +282,9 @@ export class ChatController implements ReactiveController {
     this.unsubscribe = null;
     this.session?.dispose();
     this.session = null;
-    this.tokens?.dispose();
+    const tokens = this.tokens;
+    if (this.finishing.size === 0) tokens?.dispose();
+    else void Promise.allSettled([...this.finishing]).then(() => tokens?.dispose());
     this.tokens = null;
     this.ready?.catch(() => {});
     this.ready = null;

@@ -122,6 +122,19 @@ describe('<agent37-chat> conversations', () => {
     expect(shownErrors(el)).to.deep.equal([]);
   });
 
+  it('sends a deletion still in its Undo time when the chat leaves the page', async () => {
+    const { el, net, user } = await mountChat();
+    const first = await converse(el, 'Soon to go');
+    await el.newConversation();
+    await openList(el);
+    rows(el)[0]!.querySelector<HTMLButtonElement>('[part="delete-button"]')!.click();
+    await listOf(el)!.updateComplete;
+    el.remove();
+    await until(() => net.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(`/sessions/${first}`)), 'the DELETE');
+    const again = await mountChat({ user });
+    expect((await again.el.listConversations()).map((c) => c.sessionId)).to.not.include(first);
+  });
+
   it('keeps another visitor\'s list empty', async () => {
     const { el } = await mountChat();
     await converse(el, 'Something private');
