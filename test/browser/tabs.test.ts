@@ -230,7 +230,7 @@ describe('tabs of one chat', () => {
     window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
     await untilHeld(false);
     window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
-    await until(() => el.messages.length === 2 && el.messages[1]!.status === 'complete', 'the conversation again');
+    await until(() => el.messages.length === 2 && (el.messages[1] as { status?: string }).status === 'complete', 'the conversation again');
     await untilHeld(true);
   });
 
