@@ -2,7 +2,8 @@
 // 127.0.0.1, and streams markdown answers of 30k, 60k and 120k characters in 4-character deltas in
 // headless Chromium, through <agent37-chat> (what a visitor gets) and through <agent37-markdown> alone.
 // Prints the figures; asserts nothing. `npm run bench -- markdown` (or `chat`) runs one of them;
-// `npm run bench -- size` builds the script-tag files instead and prints their sizes (bench/size.ts).
+// `npm run bench -- size` builds the script-tag files instead and prints their sizes (bench/size.ts);
+// `npm run bench -- restore` times a reload of long stored conversations (bench/restore.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import type { BenchResult, Via } from './bench-page.js';
+import { restoreBench } from './restore.js';
 import { sizeBench } from './size.js';
 
 const SIZES = [30_000, 60_000, 120_000];
@@ -17,6 +19,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 const which = process.argv[2];
 if (which === 'size') await sizeBench();
+else if (which === 'restore') await restoreBench();
 else await streamingBench(which === 'chat' || which === 'markdown' ? [which] : ['chat', 'markdown']);
 
 async function streamingBench(vias: Via[]): Promise<void> {

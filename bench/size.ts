@@ -15,8 +15,11 @@ const ENTRY = 'agent37-chat';
 // Budgets in bytes of gzip: 35 kB is 35,000 bytes, not 35 × 1024.
 // 35 kB until the launcher, the English catalogue with @lit/context, the empty state and the answers'
 // copy, time, usage and code folding came in (issue 11: 34.4 → 42.0 kB); other languages are chunks.
+// 43 kB until tabs as one chat (leader election and mirroring, about 2 kB), the conversations API and
+// its titles, the model choice and the long-conversation window came in (issue 12: 42.1 → 50.1 kB);
+// the conversation list (4.8 kB) and the model picker (1.8 kB) are chunks fetched when first shown.
 // Next saving in sight: the text of Lit css`…` templates is left unminified (about 0.7 kB gzip).
-const ENTRY_BUDGET = 43_000;
+const ENTRY_BUDGET = 51_000;
 const CHUNK_BUDGET = 10_000;
 // Chunks that cannot be cut to 10 kB, and why.
 const LARGER_BUDGETS: Record<string, { budget: number; why: string }> = {

@@ -6,6 +6,7 @@ import type { ReconnectOptions } from './client/turn.js';
 import { chatStyles } from './agent37-chat.styles.js';
 import type { Agent37Composer, ComposerSubmitEvent } from './components/agent37-composer.js';
 import type { Agent37Message } from './components/agent37-message.js';
+import { MessageWindow } from './components/message-window.js';
 import {
   Agent37CloseEvent,
   Agent37ConversationChangeEvent,
@@ -21,7 +22,7 @@ import { oversizeRefusal } from './state/chat-session.js';
 import type { ChatMessage } from './state/conversation-types.js';
 import type { ConversationSummary } from './state/conversation-summary.js';
 import type { Suggestion, SuggestionPickEvent } from './components/agent37-empty-state.js';
-import type { ConversationDeleteEvent, ConversationOpenEvent, ConversationRenameEvent } from './components/agent37-conversation-list.js';
+import type { Agent37ConversationList, ConversationDeleteEvent, ConversationOpenEvent, ConversationRenameEvent } from './components/agent37-conversation-list.js';
 import type { EffortPickEvent, ModelPickEvent } from './components/agent37-model-picker.js';
 import { loadConversationList, loadModelPicker } from './components/lazy-elements.js';
 import { modelOptions, restrictModels, type ModelOption } from './contract/model-options.js';
@@ -304,10 +305,14 @@ export class Agent37Chat extends LitElement {
   private _stopChoices: (() => void) | null = null;
   /** the models were asked for (once per connection, again after a failure) */
   private _modelsAsked = false;
+  /** counts the list's loads, so an older answer does not overwrite a newer one */
+  private _listing = 0;
 
   private readonly _controller: ChatController;
   /** the chat's language (its `lang`, an ancestor's, the document's) and `strings`, for it and its sub-elements */
   private readonly _locale = new LocaleController(this, () => this.strings);
+  /** a long conversation renders its newest messages, and older ones as the visitor scrolls up */
+  private readonly _window = new MessageWindow(this, { log: () => this._log, following: () => this._pinned, sessionId: () => this.sessionId });
   private _resizeObserver: ResizeObserver | undefined;
   /** where the chat last scrolled the log to, to tell its own scrolling from the visitor's */
   private _autoScrollTop = 0;
@@ -380,7 +385,11 @@ export class Agent37Chat extends LitElement {
           );
         },
         error: (error) => this.dispatchEvent(new Agent37ErrorEvent(error)),
-        sessionChange: (sessionId) => this.dispatchEvent(new Agent37SessionChangeEvent(sessionId)),
+        sessionChange: (sessionId) => {
+          // another conversation (here or from another tab): this tab's last refusal was about the one before
+          this._notice = null;
+          this.dispatchEvent(new Agent37SessionChangeEvent(sessionId));
+        },
         conversationChange: (change) => {
           // the pick made for the new conversation stays with it
           if (change.kind === 'created') this._choices.carryOver(change.sessionId);
@@ -523,7 +532,7 @@ export class Agent37Chat extends LitElement {
   private _request(): ChatRequest {
     const request: ChatRequest = {};
     if (this.agent) request.agent = this.agent;
-    const choice = this._pickerShown() ? this._choices.get(this.sessionId) : null;
+    const choice = this._choice();
     // the visitor's pick for this conversation, else the page's model, else (a `models` list without the instance's default) the first offered
     const model = choice?.model ? { model: choice.model, provider: choice.provider } : this.model ? { model: this.model, provider: this.provider } : this._offeredDefault();
     if (model?.model) request.model = model.model;
@@ -537,6 +546,16 @@ export class Agent37Chat extends LitElement {
 
   private _pickerShown(): boolean {
     return this.modelPicker || this.effortPicker;
+  }
+
+  /** The visitor's pick for this conversation, less a model the picker does not offer (any more, or at all when hidden). */
+  private _choice(): ModelChoice | null {
+    if (!this._pickerShown()) return null;
+    const picked = this._choices.get(this.sessionId);
+    if (picked?.model === undefined) return picked;
+    const offered = this._offered();
+    if (this.modelPicker && (offered === null || offered.some((o) => o.id === picked.model))) return picked;
+    return picked.effort ? { effort: picked.effort } : {};
   }
 
   /** The models the picker offers: the instance's, limited to `models`. */
@@ -614,11 +633,14 @@ export class Agent37Chat extends LitElement {
   }
 
   private async _loadList() {
+    // a later listing wins, whichever answers first
+    const listing = (this._listing += 1);
     this._listError = null;
     try {
-      this._list = await this.listConversations();
+      const list = await this.listConversations();
+      if (listing === this._listing) this._list = list;
     } catch (cause) {
-      this._listError = toAgent37Error(cause).code;
+      if (listing === this._listing) this._listError = toAgent37Error(cause).code;
     }
   }
 
@@ -794,6 +816,8 @@ export class Agent37Chat extends LitElement {
   }
 
   override disconnectedCallback() {
+    // a deletion still in its Undo time is final: sent while the chat can still send it
+    this.renderRoot.querySelector<Agent37ConversationList>('agent37-conversation-list')?.commitDelete();
     super.disconnectedCallback();
     this._resizeObserver?.disconnect();
     window.removeEventListener('online', this._onOnline);
@@ -953,7 +977,7 @@ export class Agent37Chat extends LitElement {
 
   /** The model and effort pickers, in the composer's tools row. */
   protected renderModelPicker() {
-    const choice = this._choices.get(this.sessionId);
+    const choice = this._choice();
     const offered = this._offered();
     const value = choice?.model ?? this.model ?? this._offeredDefault()?.model ?? null;
     const effort = choice?.effort ?? (this.reasoningEffort && REASONING_EFFORTS.includes(this.reasoningEffort) ? this.reasoningEffort : null);
@@ -992,14 +1016,15 @@ export class Agent37Chat extends LitElement {
     return html`<div class="restoring">${this._locale.value.text('restoring')}</div>`;
   }
 
-  /** The conversation's messages, one `<agent37-message>` each. */
+  /** The conversation's messages, one `<agent37-message>` each; of a long one, the newest (see MessageWindow). */
   protected renderMessages(messages: readonly ChatMessage[]) {
     const showReasoning = this.showReasoning !== 'false';
     const imageOrigins = this._imageOriginList();
     // Retry belongs to the last answer, once nothing is running
     const retryableId = this._controller.snapshot.busy ? null : (messages.at(-1)?.id ?? null);
-    return repeat(
-      messages,
+    const shown = this._window.visible(messages);
+    return html`${this._window.sentinel()}${repeat(
+      shown,
       (message) => message.id,
       (message) => html`<agent37-message
         part="message ${message.role}-message"
@@ -1011,7 +1036,7 @@ export class Agent37Chat extends LitElement {
         .imageOrigins=${imageOrigins}
         @retry-request=${this._onRetry}
       ></agent37-message>`,
-    );
+    )}`;
   }
 
   private _observeLayout() {

@@ -51,11 +51,23 @@ import { focusRingStyles, touchTargetStyles, visuallyHiddenStyles } from './shar
  * @event retry-request - internal, not composed: the visitor pressed Retry
  */
 export class Agent37Message extends LitElement {
+  // .frame: off screen, a message skips layout and paint, so a long conversation stays smooth to
+  // scroll; only once it has been laid out (its size is then remembered, `auto`): skipping never
+  // changes its size, so the view cannot jump as messages above it come into view. The padding,
+  // given back by the margin, keeps focus rings at the edges inside the paint clip skipping adds.
   static override styles = [
     css`
     :host {
       display: block;
       min-width: 0;
+    }
+    .frame {
+      contain-intrinsic-size: auto 10em;
+      padding: 4px;
+      margin: -4px;
+    }
+    .frame--skip {
+      content-visibility: auto;
     }
     .bubble {
       max-width: min(85%, 46em);
@@ -204,6 +216,8 @@ export class Agent37Message extends LitElement {
   #copy = new CopyFeedback(this);
   /** this render shows a relative time, which the minute clock keeps current */
   #timed = false;
+  /** it has been laid out once: off screen, it may now skip layout and paint */
+  #laidOut = false;
 
   constructor() {
     super();
@@ -240,6 +254,16 @@ export class Agent37Message extends LitElement {
     followMinutes(this, false);
   }
 
+  protected override firstUpdated() {
+    // a frame to be laid out (and its size remembered), then off-screen skipping may start
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        this.#laidOut = true;
+        this.requestUpdate();
+      }),
+    );
+  }
+
   protected override updated() {
     followMinutes(this, this.#timed && this.isConnected);
   }
@@ -248,11 +272,12 @@ export class Agent37Message extends LitElement {
     const message = this.message;
     this.#timed = false;
     if (!message) return nothing;
+    const frame = this.#laidOut ? 'frame frame--skip' : 'frame';
     if (message.role === 'user') {
       const time = this.renderTime(message.createdAt);
-      return html`<div class="bubble bubble--user" part="bubble">${message.text}</div>${time === nothing ? nothing : html`<div class="meta meta--user">${time}</div>`}`;
+      return html`<div class=${frame}><div class="bubble bubble--user" part="bubble">${message.text}</div>${time === nothing ? nothing : html`<div class="meta meta--user">${time}</div>`}</div>`;
     }
-    return html`${this.renderAnswer(message)}${LIVE_STATUSES.has(message.status) ? nothing : this.renderFooter(message)}`;
+    return html`<div class=${frame}>${this.renderAnswer(message)}${LIVE_STATUSES.has(message.status) ? nothing : this.renderFooter(message)}</div>`;
   }
 
   /** An answer: its parts in order, a pending mark while nothing came yet, then its state. */
