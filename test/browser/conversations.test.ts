@@ -5,9 +5,12 @@ import { expect } from '@open-wc/testing';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
 import type { Agent37ConversationList } from '../../src/components/agent37-conversation-list.js';
 import type { Agent37ModelPicker } from '../../src/components/agent37-model-picker.js';
-import { failOnLitWarnings, mountChat, RecordingFetch, sendFromComposer, shadow, shownErrors, until, untilAnswerEnds } from './element-harness.js';
+import { failOnLitWarnings, mountChat, RecordingFetch, uniqueName, sendFromComposer, shadow, shownErrors, until, untilAnswerEnds } from './element-harness.js';
 
 failOnLitWarnings();
+
+/** Titles are unique across the instance (every visitor, and both engines of one run): each text carries this run's own tag. */
+const RUN = uniqueName('run');
 
 async function converse(el: Agent37Chat, text: string): Promise<string> {
   await sendFromComposer(el, text);
@@ -42,13 +45,13 @@ describe('<agent37-chat> conversations', () => {
   it('lists the visitor\'s conversations newest first, titled, and opens one from the header\'s list', async () => {
     const { el } = await mountChat();
     const changes = conversationChanges(el);
-    const first = await converse(el, 'Plan a trip to Rome');
+    const first = await converse(el, `Plan a trip to Rome ${RUN}`);
     await el.newConversation();
-    const second = await converse(el, 'Explain quantum tunnelling');
+    const second = await converse(el, `Explain quantum tunnelling ${RUN}`);
 
     const list = await el.listConversations();
     expect(list.map((c) => c.sessionId)).to.deep.equal([second, first]);
-    expect(list.map((c) => c.title)).to.deep.equal(['Explain quantum tunnelling', 'Plan a trip to Rome']);
+    expect(list.map((c) => c.title)).to.deep.equal([`Explain quantum tunnelling ${RUN}`, `Plan a trip to Rome ${RUN}`]);
     for (const c of list) {
       expect(c.lastActive).to.be.a('number');
       expect(Math.abs(Date.now() - c.lastActive!)).to.be.below(60_000);
@@ -57,7 +60,7 @@ describe('<agent37-chat> conversations', () => {
     expect(changes.filter((c) => c.kind === 'created').map((c) => c.sessionId)).to.deep.equal([first, second]);
 
     await openList(el);
-    expect(rowTitles(el)).to.deep.equal(['Explain quantum tunnelling', 'Plan a trip to Rome']);
+    expect(rowTitles(el)).to.deep.equal([`Explain quantum tunnelling ${RUN}`, `Plan a trip to Rome ${RUN}`]);
     const current = rows(el).map((row) => row.querySelector('button')!.getAttribute('aria-current'));
     expect(current).to.deep.equal(['true', null]);
     expect(shadow(el).querySelector('[part="conversations-button"]')!.getAttribute('aria-expanded')).to.equal('true');
@@ -66,7 +69,7 @@ describe('<agent37-chat> conversations', () => {
     const sessions: (string | null)[] = [];
     el.addEventListener('agent37-session-change', (e) => sessions.push(e.detail.sessionId));
     rows(el)[1]!.querySelector('button')!.click();
-    await until(() => el.sessionId === first && el.messages.length === 2 && el.messages[0]!.text === 'Plan a trip to Rome', 'the first conversation');
+    await until(() => el.sessionId === first && el.messages.length === 2 && el.messages[0]!.text === `Plan a trip to Rome ${RUN}`, 'the first conversation');
     expect(listOf(el)).to.equal(null);
     expect(sessions).to.deep.equal([first]);
     expect(changes.at(-1)).to.deep.equal({ kind: 'opened', sessionId: first });
@@ -78,12 +81,12 @@ describe('<agent37-chat> conversations', () => {
 
   it('renames inline, shows a taken title\'s refusal, and deletes with Undo; deleting the open one starts a new one', async () => {
     const { el } = await mountChat();
-    const first = await converse(el, 'Alpha topic');
+    const first = await converse(el, `Alpha topic ${RUN}`);
     await el.newConversation();
-    const second = await converse(el, 'Beta topic');
+    const second = await converse(el, `Beta topic ${RUN}`);
 
-    await el.renameConversation(first, 'Renamed alpha');
-    expect((await el.listConversations()).find((c) => c.sessionId === first)!.title).to.equal('Renamed alpha');
+    await el.renameConversation(first, `Renamed alpha ${RUN}`);
+    expect((await el.listConversations()).find((c) => c.sessionId === first)!.title).to.equal(`Renamed alpha ${RUN}`);
 
     await openList(el);
     const list = listOf(el)!;
@@ -91,7 +94,7 @@ describe('<agent37-chat> conversations', () => {
     rows(el)[0]!.querySelector<HTMLButtonElement>('[part="rename-button"]')!.click();
     await list.updateComplete;
     const input = shadow(list).querySelector<HTMLInputElement>('[part="rename-input"]')!;
-    input.value = 'Renamed alpha';
+    input.value = `Renamed alpha ${RUN}`;
     input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     await until(() => (shadow(list).querySelector('[role="alert"]')?.textContent ?? '').includes('already has this title'), 'the title conflict');
     expect(shadow(list).querySelector('[part="rename-input"]')).to.not.equal(null);
@@ -101,9 +104,9 @@ describe('<agent37-chat> conversations', () => {
     again.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     await until(() => (shadow(list).querySelector('[role="alert"]')?.textContent ?? '').includes('cannot be used'), 'the invalid title');
     const fine = shadow(list).querySelector<HTMLInputElement>('[part="rename-input"]')!;
-    fine.value = 'Renamed beta';
+    fine.value = `Renamed beta ${RUN}`;
     fine.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
-    await until(() => rowTitles(el)[0] === 'Renamed beta' && shadow(list).querySelector('[part="rename-input"]') === null, 'the new title');
+    await until(() => rowTitles(el)[0] === `Renamed beta ${RUN}` && shadow(list).querySelector('[part="rename-input"]') === null, 'the new title');
 
     // delete the open conversation: Undo first, then let it go
     list.undoMs = 100_000;
@@ -146,12 +149,12 @@ describe('<agent37-chat> conversations', () => {
 
   it('on the first revision: titles from the first message, and no rename (405)', async () => {
     const { el } = await mountChat({ prefix: '/api/agent37-first' });
-    const first = await converse(el, 'A question for the first revision');
+    const first = await converse(el, `A question for the first revision ${RUN}`);
     const list = await el.listConversations();
-    expect(list.map((c) => [c.sessionId, c.title])).to.deep.equal([[first, 'A question for the first revision']]);
+    expect(list.map((c) => [c.sessionId, c.title])).to.deep.equal([[first, `A question for the first revision ${RUN}`]]);
     // not from this browser's record: read from the server's history
     for (const key of Object.keys(localStorage)) if (key.endsWith(':titles')) localStorage.removeItem(key);
-    expect((await el.listConversations()).map((c) => c.title)).to.deep.equal(['A question for the first revision']);
+    expect((await el.listConversations()).map((c) => c.title)).to.deep.equal([`A question for the first revision ${RUN}`]);
 
     const refusal = await el.renameConversation(first, 'New title').then(
       () => null,
