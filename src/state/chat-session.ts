@@ -681,29 +681,37 @@ export class ChatSession implements TabSyncHost {
     const tabs = this.tabs;
     if (!tabs || tabs.role !== 'leader') return;
     const status = this.status();
-    const told = this.toldStatus;
+    const toldStatus = this.toldStatus;
     if (
-      !told ||
-      told.sessionId !== status.sessionId ||
-      told.busy !== status.busy ||
-      told.restoring !== status.restoring ||
-      told.notice !== status.notice ||
-      told.unsent !== status.unsent ||
-      told.history?.lastId !== status.history?.lastId ||
-      told.history?.turnsSince !== status.history?.turnsSince ||
-      (told.history === undefined) !== (status.history === undefined)
+      !toldStatus ||
+      toldStatus.sessionId !== status.sessionId ||
+      toldStatus.busy !== status.busy ||
+      toldStatus.restoring !== status.restoring ||
+      toldStatus.notice !== status.notice ||
+      toldStatus.unsent !== status.unsent ||
+      toldStatus.history?.lastId !== status.history?.lastId ||
+      toldStatus.history?.turnsSince !== status.history?.turnsSince ||
+      (toldStatus.history === undefined) !== (status.history === undefined)
     ) {
       this.toldStatus = status;
       tabs.publishStatus(status);
     }
-    const turn = this.turnForTabs();
-    const toldTurn = this.toldTurn;
-    const changed = (a: MirroredTurn, b: MirroredTurn) =>
-      a.messageId !== b.messageId || a.responseId !== b.responseId || a.sessionId !== b.sessionId || a.input !== b.input || a.cancelled !== b.cancelled || a.userId !== b.userId;
-    if ((turn === null) !== (toldTurn === null) || (turn && toldTurn && changed(turn, toldTurn))) {
-      this.toldTurn = turn;
-      tabs.publishTurn(turn);
-    }
+    // compared field by field, built only when it changed: this runs for every streamed delta
+    const t = this.turn;
+    const told = this.toldTurn;
+    const same =
+      t === null
+        ? told === null
+        : told !== null &&
+          t.messageId === told.messageId &&
+          t.responseId === told.responseId &&
+          this.sessionId === told.sessionId &&
+          t.input === told.input &&
+          t.cancelled === told.cancelled &&
+          t.userId === told.userId;
+    if (same) return;
+    this.toldTurn = this.turnForTabs();
+    tabs.publishTurn(this.toldTurn);
   }
 
   /** Tells this tab's page, and the other tabs' pages through them (a session change while loading is not news). */
