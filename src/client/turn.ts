@@ -133,8 +133,8 @@ export class TurnRunner {
   private state: ConnectionState['kind'] = 'connecting';
   /** cuts short the current backoff sleep or interrupted wait */
   private wake: (() => void) | null = null;
-  /** the connection whose events are being read, and when the browser last went offline during it */
-  private reading: { connection: Connection; offlineAt: number | null } | null = null;
+  /** the connection whose events are being read, and how many chunks it had read when the browser last went offline during it */
+  private reading: { connection: Connection; chunksAtOffline: number | null } | null = null;
   private removeListeners: () => void = () => {};
 
   constructor(o: TurnRunnerOptions) {
@@ -419,7 +419,7 @@ export class TurnRunner {
     const openedAt = Date.now();
     const emittedBefore = this.emitted.length;
     this.setState({ kind: 'streaming' });
-    this.reading = { connection, offlineAt: null };
+    this.reading = { connection, chunksAtOffline: null };
     let position = 0;
     try {
       if (!response.body) throw new Agent37Error({ code: 'bad_response', message: 'The stream had no body.' });
@@ -627,7 +627,7 @@ export class TurnRunner {
    */
   private wentOffline(): void {
     if (!this.reading) return;
-    this.reading.offlineAt ??= performance.now();
+    this.reading.chunksAtOffline ??= this.reading.connection.chunksRead;
     this.setState({ kind: 'offline' });
   }
 
@@ -638,10 +638,10 @@ export class TurnRunner {
    */
   private cameBackOnline(): void {
     const reading = this.reading;
-    if (!reading || reading.offlineAt === null) return;
-    const { connection, offlineAt } = reading;
-    reading.offlineAt = null;
-    if (connection.activeSince(offlineAt)) {
+    if (!reading || reading.chunksAtOffline === null) return;
+    const { connection, chunksAtOffline } = reading;
+    reading.chunksAtOffline = null;
+    if (connection.activeSince(chunksAtOffline)) {
       if (this.state === 'offline') this.setState({ kind: 'streaming' });
       return;
     }
@@ -659,6 +659,11 @@ class Connection {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** feeding only stamps the time (it runs per chunk); the one timer re-arms itself for what is left */
   private lastActivity = 0;
+  /**
+   * Chunks read so far: whether anything arrived after a moment is told by this count, not by the
+   * clock, whose coarse ticks (1 ms in Firefox) can give a chunk the very time of the moment before it.
+   */
+  chunksRead = 0;
   private readonly unlink: () => void;
 
   constructor(timeoutMs: number, parent: AbortSignal) {
@@ -667,17 +672,18 @@ class Connection {
     const onParentAbort = () => this.controller.abort(parent.reason);
     parent.addEventListener('abort', onParentAbort, { once: true });
     this.unlink = () => parent.removeEventListener('abort', onParentAbort);
-    this.feed();
+    this.lastActivity = performance.now();
     this.arm(timeoutMs);
   }
 
   readonly feed = (): void => {
     this.lastActivity = performance.now();
+    this.chunksRead++;
   };
 
-  /** Something arrived (a keepalive will do) after `since`, a performance.now() time. */
-  activeSince(since: number): boolean {
-    return this.lastActivity > since;
+  /** Something arrived (a keepalive will do) since `chunksRead` was `count`. */
+  activeSince(count: number): boolean {
+    return this.chunksRead > count;
   }
 
   /** Abort the connection as dropped, for `reason`. */
