@@ -24,8 +24,21 @@ export function ownErrorCode(response: Response): string | undefined {
 function envelope(status: number, error: { code: string; message: string; param?: string }, headers: Record<string, string>): Response {
   const response = new Response(JSON.stringify({ error }), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers },
   });
   codes.set(response, error.code);
   return response;
+}
+
+/** Reads an answer once into a maker of equal answers, for one answer several callers share; the own error code stays. */
+export async function replayable(response: Response): Promise<() => Response> {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const { status, statusText } = response;
+  const headers = [...response.headers];
+  const code = codes.get(response);
+  return () => {
+    const copy = new Response(status === 204 || status === 304 ? null : bytes, { status, statusText, headers });
+    if (code !== undefined) codes.set(copy, code);
+    return copy;
+  };
 }

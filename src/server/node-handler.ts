@@ -38,10 +38,26 @@ export function toNodeHandler(handler: FetchHandler) {
   return async (req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> => {
     const request = req as FrameworkRequest;
     // Express strips a mount path from req.url; originalUrl keeps what the browser asked for.
-    const url = requestUrl(request, request.originalUrl ?? request.url ?? '/');
+    const target = request.originalUrl ?? request.url ?? '/';
+    const url = requestUrl(request, target);
+    // Decided on the path as sent, as Express decides: a URL parser resolves `%2e%2e`, `.` segments and
+    // `\`, so `/public/%2e%2e/api/agent37/v1/...` would reach the relay past a guard mounted on
+    // `/api/agent37`. A path that parsing changes is not the handler's.
+    const plain = url.pathname === rawPathOf(target);
     // the same pathname the handler will see in request.url, so both agree on which paths are the handler's
-    if (next && handler.serves && !handler.serves(url.pathname)) {
+    if (next && ((handler.serves && !handler.serves(url.pathname)) || !plain)) {
       next();
+      return;
+    }
+    if (!plain) {
+      answerOwnError(res, 404, 'not_found', 'No such path.');
+      return;
+    }
+    // TRACE, CONNECT and names that are no HTTP token cannot make a Request: not the handler's either
+    // (answered as the gateway answers a method it does not serve)
+    if (!requestMethod(req.method)) {
+      if (next) next();
+      else answerOwnError(res, 404, 'not_found', 'That method is not served here.');
       return;
     }
 
@@ -60,14 +76,39 @@ export function toNodeHandler(handler: FetchHandler) {
         next(error);
       } else if (!res.headersSent && !res.destroyed) {
         console.error('agent37-chat/server: handler failed', error);
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ error: { code: 'internal_error', message: 'The server failed to answer.' } }));
+        answerOwnError(res, 500, 'internal_error', 'The server failed to answer.');
       }
       return;
     }
     await writeResponse(response, res, clientGone.signal);
     res.off('close', onClose);
   };
+}
+
+/** The request target's path as sent: no query, and for an absolute-form target only its path. */
+function rawPathOf(target: string): string {
+  let path = target;
+  if (!path.startsWith('/')) {
+    const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(path);
+    path = authority ? path.slice(authority[0].length) || '/' : '/';
+  }
+  const end = path.search(/[?#]/);
+  return end === -1 ? path : path.slice(0, end);
+}
+
+/** Methods a Request can carry (Fetch forbids CONNECT, TRACE and TRACK, and any name that is not a token). */
+function requestMethod(method: string | undefined): boolean {
+  return method !== undefined && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method) && !/^(connect|trace|track)$/i.test(method);
+}
+
+/** An answer of the adapter's own, in the gateway's error shape; nothing is logged. */
+function answerOwnError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(JSON.stringify({ error: { code, message } }));
 }
 
 /** Host names and IP literals with an optional port; anything else in a Host header is not used to build a URL. */

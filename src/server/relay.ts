@@ -7,15 +7,20 @@
 import { MAX_REQUEST_BYTES } from '../contract/gateway.js';
 import { createCorsPolicy } from './cors.js';
 import { watchCreatedEvent } from './created-event-watch.js';
-import { errorResponse, ownErrorCode, validationErrorResponse } from './error-response.js';
-import { MemoryOwnershipStore, type OwnedKind, type OwnershipStore } from './ownership-store.js';
+import { errorResponse, ownErrorCode, replayable, validationErrorResponse } from './error-response.js';
+import { parseJsonObjectBody } from './json-body.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER, MemoryOwnershipStore, type OwnedKind, type OwnershipStore } from './ownership-store.js';
 import { type TokenSecret, secretKey, verifyRelayToken } from './relay-token.js';
-import { readBodyWithin } from './request-body.js';
+import { joinChunks, readBodyWithin } from './request-body.js';
 import { type RelayRoute, isPlainAgentName, matchRoute, upstreamQuery } from './routes.js';
 import { redactBytes, redactText, redactingStream } from './secret-redaction.js';
+import { type ListedSession, SessionListCache, type SessionListFetch, readSessionList } from './session-list-cache.js';
 import { MintRefusals, newSessionId, refusesMintedId } from './session-minting.js';
+import { type TurnBodyPolicyOptions, applyTurnBodyPolicy } from './turn-body-policy.js';
+import { UpstreamDeadline } from './upstream-deadline.js';
+import { UserLimits, type UserLimitsOptions } from './user-limits.js';
 
-export interface RelayOptions {
+export interface RelayOptions extends TurnBodyPolicyOptions, UserLimitsOptions {
   /** The instance's gateway, e.g. `https://abc123defg.agent37.app` (or a simulator's URL). */
   instanceUrl: string;
   /** The secret `sk_live_` key. It is sent upstream only, never back to the browser. */
@@ -36,6 +41,18 @@ export interface RelayOptions {
   fetch?: typeof fetch;
   /** Request bodies larger than this are refused with 413; 2 MB by default, as at the gateway. */
   maxBodyBytes?: number;
+  /** A request body must have arrived whole this long after the relay started reading it, else 408; 15 s by default. */
+  bodyTimeoutMs?: number;
+  /**
+   * How long the instance may take to connect and send its answer's first byte, and (for a JSON
+   * answer) each next chunk, else 504 `upstream_timeout`; 30 s by default. A stream stays open for as
+   * long as the turn runs.
+   */
+  upstreamTimeoutMs?: number;
+  /** A user's sessions the relay remembers; past it their least recently active (by turns) answer 404. 1,000 by default. */
+  maxSessionsPerUser?: number;
+  /** How old the shared upstream session list (titles, previews) may be when a user's list is answered; 5 s by default. */
+  sessionListMaxAgeMs?: number;
 }
 
 export interface Relay {
@@ -47,8 +64,10 @@ export interface Relay {
 /** Headers a browser must never be able to set upstream: they carry its own or the relay's credentials. */
 const NEVER_FORWARDED = new Set(['authorization', 'cookie', 'x-agent37-key', 'host', 'content-length', 'connection']);
 /** Upstream response headers worth passing on; everything else (cookies, server details) stays behind. */
-/** (cache-control is the relay's own: no-store for JSON, no-cache for SSE.) */
-const PASSED_BACK = ['content-type', 'retry-after', 'allow'];
+/** (cache-control and content-type are the relay's own: JSON or an event stream, nothing a browser could render.) */
+const PASSED_BACK = ['retry-after', 'allow'];
+/** A session used this long before the shared list was fetched should be in it; one used since may not be yet. */
+const LIST_FRESHNESS_GRACE_MS = 2_000;
 
 export function createRelay(options: RelayOptions): Relay {
   const key = secretKey(options.secret);
@@ -71,6 +90,10 @@ export function createRelay(options: RelayOptions): Relay {
   const cors = createCorsPolicy(options.allowedOrigins ?? [], forwardHeaders);
   const upstreamFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const maxBodyBytes = options.maxBodyBytes ?? MAX_REQUEST_BYTES;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 15_000;
+  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  const claimOptions = { maxSessionsPerUser: options.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER };
+  const limits = new UserLimits(options);
   const writeLog = options.log;
   const log = (line: string): void => writeLog?.(redactText(line, apiKey));
   const mintRefusals = new MintRefusals();
@@ -83,52 +106,105 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   async function claim(kind: OwnedKind, id: string, userId: string): Promise<void> {
-    const owner = await store.claim(kind, id, userId);
+    const owner = await store.claim(kind, id, userId, claimOptions);
     if (owner !== userId) log(`agent37 relay: ${kind} ${id} is already owned by another user; not reassigned`);
   }
 
   /** A fresh session id the user owns before the instance hears of it; null (the instance mints) should the claim not stand. */
   async function mintSession(userId: string): Promise<string | null> {
     const id = newSessionId();
-    return (await store.claim('session', id, userId)) === userId ? id : null;
+    return (await store.claim('session', id, userId, claimOptions)) === userId ? id : null;
   }
 
   /**
    * `body` is JSON the relay serialized itself: the instance reads exactly what the ownership check read.
-   * `path` may end in the one query the relay passes on (`?agent=NAME`).
+   * `path` may end in the one query the relay passes on (`?agent=NAME`). `from` is the browser's request
+   * whose accept and forwarded headers go along.
    */
-  function upstreamRequest(request: Request, path: string, body: string | null): Promise<Response> {
+  function upstreamRequest(from: Request, method: string, path: string, body: string | null, deadline: UpstreamDeadline): Promise<Response> {
     const headers = new Headers();
     if (body !== null) headers.set('content-type', 'application/json');
-    const accept = request.headers.get('accept');
+    const accept = from.headers.get('accept');
     if (accept) headers.set('accept', accept);
     for (const name of forwardHeaders) {
-      const value = request.headers.get(name);
+      const value = from.headers.get(name);
       if (value !== null) headers.set(name, value);
     }
     headers.set('x-agent37-key', apiKey);
     headers.set('authorization', `Bearer ${apiKey}`);
     return upstreamFetch(new URL(instance.pathname + path.slice(1), instance), {
-      method: request.method,
+      method,
       headers,
       ...(body === null ? {} : { body }),
-      signal: request.signal,
+      signal: deadline.signal,
       redirect: 'manual',
     });
+  }
+
+  /**
+   * The instance's answer to one call, or the relay's own error answer when it could not get one that
+   * makes sense. `aboutAnId`: the route names a session or response, so a 404 is about that id.
+   */
+  async function callUpstream(
+    from: Request,
+    method: string,
+    path: string,
+    body: string | null,
+    aboutAnId: boolean,
+    deadline: UpstreamDeadline,
+    logPath: string,
+  ): Promise<Response> {
+    let upstream: Response;
+    deadline.restart();
+    try {
+      upstream = await upstreamRequest(from, method, path, body, deadline);
+    } catch (error) {
+      deadline.stop();
+      if (deadline.timedOut) {
+        log(`agent37 relay: the instance at ${instance.host} did not answer ${method} ${logPath} within ${upstreamTimeoutMs} ms`);
+        return upstreamTimeout();
+      }
+      if (from.signal.aborted) {
+        return errorResponse(499, 'client_closed_request', 'The client went away before the instance answered.');
+      }
+      log(`agent37 relay: upstream unreachable (${describeFetchError(error)}) for ${method} ${logPath} at ${instance.host}`);
+      return errorResponse(502, 'upstream_unreachable', 'The agent37 instance could not be reached. Try again in a moment.');
+    }
+    deadline.restart();
+    if (upstream.status === 401 || upstream.status === 403) {
+      // the browser's token was fine; the instance refused the relay's own key (or its IP): a server setup problem
+      await upstream.body?.cancel().catch(() => {});
+      deadline.stop();
+      log(`agent37 relay: the instance at ${instance.host} refused the relay's API key (HTTP ${upstream.status})`);
+      return upstreamAuthFailed();
+    }
+    if (upstream.status === 404 && !aboutAnId) {
+      // a route that exists whatever the ids: the edge's flat 404 means the key belongs to another workspace
+      const bytes = await readUpstreamBody(upstream, deadline);
+      if (isFlatError(bytes)) {
+        log(`agent37 relay: the instance at ${instance.host} does not know the relay's API key (HTTP 404, another workspace's key?)`);
+        return upstreamAuthFailed();
+      }
+      return new Response(bytes, { status: upstream.status, statusText: upstream.statusText, headers: upstream.headers });
+    }
+    return upstream;
   }
 
   /** The upstream answer with only safe headers; SSE is piped through, everything else read whole (and never cached). */
   async function relayed(
     upstream: Response,
     request: Request,
+    deadline: UpstreamDeadline,
     watch?: (ids: { id: string; session_id: string }) => Promise<void>,
   ): Promise<Response> {
-    const headers = new Headers();
+    const headers = new Headers({ 'x-content-type-options': 'nosniff' });
     for (const name of PASSED_BACK) {
       const value = upstream.headers.get(name);
       if (value !== null) headers.set(name, redactText(value, apiKey));
     }
     if (isEventStream(upstream) && upstream.body) {
+      deadline.stop();
+      headers.set('content-type', 'text/event-stream; charset=utf-8');
       headers.set('cache-control', 'no-cache, no-transform');
       // nginx and similar proxies buffer responses unless told not to
       headers.set('x-accel-buffering', 'no');
@@ -142,52 +218,54 @@ export function createRelay(options: RelayOptions): Relay {
     }
     // session lists and histories are per user: no shared cache may keep them
     headers.set('cache-control', 'no-store');
-    const bytes = redactBytes(await readUpstreamBody(upstream), apiKey);
-    return new Response(upstream.status === 204 || upstream.status === 304 ? null : bytes, { status: upstream.status, headers });
+    const bytes = redactBytes(await readUpstreamBody(upstream, deadline), apiKey);
+    const empty = upstream.status === 204 || upstream.status === 304;
+    // whatever the instance (or a proxy before it) called it, the answer is data, never a page
+    if (!empty) headers.set('content-type', 'application/json; charset=utf-8');
+    return new Response(empty ? null : bytes, { status: upstream.status, headers });
+  }
+
+  const sessionLists = new SessionListCache(options.sessionListMaxAgeMs ?? 5_000);
+
+  /** The shared session list upstream, read under the relay's own deadline: no one browser's leaving cancels it for the others. */
+  async function fetchSessionList(from: Request, query: string): Promise<SessionListFetch> {
+    const fetchedAt = Date.now();
+    const deadline = new UpstreamDeadline(upstreamTimeoutMs, null);
+    try {
+      const upstream = await callUpstream(from, 'GET', `/v1/sessions${query}`, null, false, deadline, `${apiPrefix}/sessions`);
+      if (isOwn(upstream)) return { ok: false, answer: await replayable(upstream) };
+      const answer = await relayed(upstream, from, deadline);
+      if (!upstream.ok) return { ok: false, answer: await replayable(answer) };
+      const list = readSessionList(await readJson(answer), fetchedAt);
+      if (list) return { ok: true, list };
+      return { ok: false, answer: await replayable(errorResponse(502, 'bad_gateway', 'The agent37 instance sent a session list the relay could not read.')) };
+    } finally {
+      deadline.stop();
+    }
   }
 
   async function handle(request: Request, route: RelayRoute, query: string, userId: string, logPath: string): Promise<Response> {
-    /** The instance's answer, or the relay's own error answer when it could not get one that makes sense. */
-    const forward = async (body: string | null, aboutAnId: boolean): Promise<Response> => {
-      let upstream: Response;
-      try {
-        upstream = await upstreamRequest(request, routePath(route) + query, body);
-      } catch (error) {
-        if (request.signal.aborted) {
-          return errorResponse(499, 'client_closed_request', 'The client went away before the instance answered.');
-        }
-        log(`agent37 relay: upstream unreachable (${describeFetchError(error)}) for ${request.method} ${logPath} at ${instance.host}`);
-        return errorResponse(502, 'upstream_unreachable', 'The agent37 instance could not be reached. Try again in a moment.');
-      }
-      if (upstream.status === 401 || upstream.status === 403) {
-        // the browser's token was fine; the instance refused the relay's own key (or its IP): a server setup problem
-        await upstream.body?.cancel().catch(() => {});
-        log(`agent37 relay: the instance at ${instance.host} refused the relay's API key (HTTP ${upstream.status})`);
-        return upstreamAuthFailed();
-      }
-      if (upstream.status === 404 && !aboutAnId) {
-        // a route that exists whatever the ids: the edge's flat 404 means the key belongs to another workspace
-        const bytes = await readUpstreamBody(upstream);
-        if (isFlatError(bytes)) {
-          log(`agent37 relay: the instance at ${instance.host} does not know the relay's API key (HTTP 404, another workspace's key?)`);
-          return upstreamAuthFailed();
-        }
-        return new Response(bytes, { status: upstream.status, statusText: upstream.statusText, headers: upstream.headers });
-      }
-      return upstream;
+    /** One deadline per request: a turn refused for its minted id goes again under the same one. */
+    const deadline = new UpstreamDeadline(upstreamTimeoutMs, request.signal);
+    const forward = (body: string | null, aboutAnId: boolean): Promise<Response> =>
+      callUpstream(request, request.method, routePath(route) + query, body, aboutAnId, deadline, logPath);
+    const passOn = (upstream: Response, watch?: (ids: { id: string; session_id: string }) => Promise<void>) =>
+      relayed(upstream, request, deadline, watch);
+    /** The body as a JSON object, or the answer that refuses it (too large, too slow, not an object, too deep). */
+    const readObject = async (): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; response: Response }> => {
+      const read = await readBodyWithin(request, maxBodyBytes, bodyTimeoutMs);
+      if (!read.ok) return { ok: false, response: read.reason === 'too-large' ? tooLarge() : tooSlow() };
+      return parseJsonObjectBody(read.bytes);
     };
-    const upstreamAuthFailed = () =>
-      errorResponse(502, 'upstream_auth_failed', 'The chat server is not set up correctly: the agent37 instance refused its API key.');
-    const isOwn = (response: Response): boolean => ownErrorCode(response) !== undefined;
-    const readBody = () => readBodyWithin(request, maxBodyBytes);
-    const notAnObject = () => errorResponse(400, 'validation_error', 'The request body must be a JSON object.');
     const tooLarge = () =>
       errorResponse(413, 'payload_too_large', `The request body is larger than ${Math.floor(maxBodyBytes / 1024 / 1024 * 10) / 10} MB.`);
+    const tooSlow = () =>
+      errorResponse(408, 'request_timeout', `The request body did not arrive within ${Math.round(bodyTimeoutMs / 1000)} s.`, { connection: 'close' });
 
     /**
      * A new conversation goes upstream under a session id the user already owns, so a turn whose stream
      * is cut inside `response.created` is still in their session list. Where the instance refuses the
-     * minted id (no turn started), the POST goes again without one, once; the unused claim stays, harmless.
+     * minted id (no turn started), the POST goes again without one, once, and the unused claim is let go.
      */
     const startConversation = async (input: Record<string, unknown>): Promise<{ upstream: Response; sessionId: string | null }> => {
       const fresh = { ...input };
@@ -199,16 +277,18 @@ export function createRelay(options: RelayOptions): Relay {
       if (isOwn(upstream) || !(await refusesMintedId(upstream))) return { upstream, sessionId: minted };
       await upstream.body?.cancel().catch(() => {});
       mintRefusals.remember(agent);
+      await store.release('session', minted, userId);
       log(`agent37 relay: the instance refused a session id the relay minted (HTTP ${upstream.status}); sending the turn again without one`);
       return { upstream: await forward(JSON.stringify(fresh), false), sessionId: null };
     };
 
     switch (route.name) {
       case 'create-response': {
-        const body = await readBody();
-        if (!body) return tooLarge();
-        const input = parseJsonObject(body);
-        if (!input) return notAnObject();
+        const read = await readObject();
+        if (!read.ok) return read.response;
+        const policy = await applyTurnBodyPolicy(read.value, options, { userId, request });
+        if (!policy.ok) return policy.response;
+        const input = policy.body;
         const requested = input['session_id'];
         let sessionId: string | null = null;
         let upstream: Response;
@@ -220,11 +300,17 @@ export function createRelay(options: RelayOptions): Relay {
           // what was checked is what goes upstream: re-serialized, so a duplicated key cannot mean one thing here and another there
           upstream = await forward(JSON.stringify(input), true);
         } else {
+          const waitSeconds = limits.startSession(userId);
+          if (waitSeconds !== null) {
+            return errorResponse(429, 'rate_limited', `Too many new conversations in a minute. Try again in ${waitSeconds} s.`, {
+              'retry-after': String(waitSeconds),
+            });
+          }
           ({ upstream, sessionId } = await startConversation(input));
         }
         if (isOwn(upstream)) return upstream;
         if (upstream.ok && isEventStream(upstream)) {
-          return relayed(upstream, request, async (ids) => {
+          return passOn(upstream, async (ids) => {
             try {
               await claim('session', ids.session_id, userId);
               await claim('response', ids.id, userId);
@@ -233,7 +319,7 @@ export function createRelay(options: RelayOptions): Relay {
             }
           });
         }
-        const answer = await relayed(upstream, request);
+        const answer = await passOn(upstream);
         const json = await readJson(answer);
         if (upstream.ok && isRecord(json) && typeof json['id'] === 'string' && typeof json['session_id'] === 'string') {
           await claim('session', json['session_id'], userId);
@@ -253,57 +339,68 @@ export function createRelay(options: RelayOptions): Relay {
           return errorResponse(404, 'response_not_found', 'No response with that id.');
         }
         if (route.name === 'cancel-response') {
-          // cancel takes no body: read it only to hold the size limit, send nothing
-          if (!(await readBody())) return tooLarge();
+          // cancel takes no body: read it only to hold the size limit and the deadline, send nothing
+          const read = await readBodyWithin(request, maxBodyBytes, bodyTimeoutMs);
+          if (!read.ok) return read.reason === 'too-large' ? tooLarge() : tooSlow();
         }
         const upstream = await forward(null, true);
-        return isOwn(upstream) ? upstream : relayed(upstream, request);
+        return isOwn(upstream) ? upstream : passOn(upstream);
       }
       case 'get-session':
       case 'rename-session':
       case 'delete-session': {
         if (!(await owns('session', route.sessionId, userId))) return sessionNotFound();
         let body: string | null = null;
+        let title: unknown;
         if (route.name === 'rename-session') {
-          const bytes = await readBody();
-          if (!bytes) return tooLarge();
-          const input = parseJsonObject(bytes);
-          if (!input) return notAnObject();
-          body = JSON.stringify(input);
+          const read = await readObject();
+          if (!read.ok) return read.response;
+          body = JSON.stringify(read.value);
+          title = read.value['title'];
         }
         const upstream = await forward(body, true);
         if (isOwn(upstream)) return upstream;
-        const answer = await relayed(upstream, request);
+        const answer = await passOn(upstream);
         if (route.name === 'get-session' && upstream.ok) {
           // the running turn of one's own session is one's own (reattach after a reload)
           const json = await readJson(answer);
           const active = isRecord(json) ? json['active_response_id'] : undefined;
           if (typeof active === 'string') await claim('response', active, userId);
         }
+        if (route.name === 'rename-session' && upstream.ok && typeof title === 'string') sessionLists.renamed(route.sessionId, title);
+        if (route.name === 'delete-session' && (upstream.ok || upstream.status === 404)) {
+          // gone upstream: out of the user's list now; the id answers 404 from here on
+          sessionLists.deleted(route.sessionId);
+          await store.release('session', route.sessionId, userId);
+        }
         return answer;
       }
       case 'list-sessions': {
-        const upstream = await forward(null, false);
-        if (isOwn(upstream)) return upstream;
-        const answer = await relayed(upstream, request);
-        if (!upstream.ok) return answer;
-        const json = await readJson(answer);
-        if (!isRecord(json) || !Array.isArray(json['data'])) {
-          return errorResponse(502, 'bad_gateway', 'The agent37 instance sent a session list the relay could not read.');
+        // one upstream list per agent (and forwarded headers, should they change what it holds), shared by every user
+        const key = JSON.stringify([query, ...forwardHeaders.map((name) => request.headers.get(name))]);
+        const [listed, own] = await Promise.all([sessionLists.get(key, () => fetchSessionList(request, query)), store.sessionsOf(userId)]);
+        if (!listed.ok) return listed.answer();
+        const { list } = listed;
+        const found: { session: ListedSession; rank: number }[] = [];
+        // used since the list was fetched and not in it: new, so listed first, by what the relay knows until the next fetch
+        const fresh: ListedSession[] = [];
+        for (const session of own) {
+          const entry = list.byId.get(session.id);
+          if (entry) found.push(entry);
+          else if (session.usedAt >= list.fetchedAt - LIST_FRESHNESS_GRACE_MS) fresh.push(sessionLists.recent(session.id, session.usedAt));
         }
-        const sessions = json['data'].filter(isRecord);
-        const ids = sessions.map((session) => (typeof session['id'] === 'string' ? session['id'] : ''));
-        const owners = await store.owners('session', ids);
-        const own = sessions.filter((_, index) => ids[index] !== '' && owners[index] === userId);
-        // only the filtered list: other top-level fields (counts, cursors) could describe other users' sessions;
-        // `agent` stays, as it describes the query (`?agent=`), not anyone's sessions
-        const agent = typeof json['agent'] === 'string' ? { agent: json['agent'] } : {};
-        return new Response(JSON.stringify({ ...agent, data: own }), { status: upstream.status, headers: answer.headers });
+        found.sort((a, b) => a.rank - b.rank);
+        // `agent` stays, as it describes the query (`?agent=`), not anyone's sessions; counts and cursors describe everyone's
+        const agent = list.agent === undefined ? {} : { agent: list.agent };
+        return Response.json(
+          { ...agent, data: [...fresh, ...found.map((entry) => entry.session)] },
+          { headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } },
+        );
       }
       case 'models':
       case 'health': {
         const upstream = await forward(null, false);
-        return isOwn(upstream) ? upstream : relayed(upstream, request);
+        return isOwn(upstream) ? upstream : passOn(upstream);
       }
     }
   }
@@ -313,8 +410,11 @@ export function createRelay(options: RelayOptions): Relay {
     const origin = request.headers.get('origin');
     const logPath = url.pathname;
     let userId: string | null = null;
+    /** gives back the user's request slot; a stream holds it until it ends */
+    let release: (() => void) | null = null;
     const finish = (response: Response): Response => {
       for (const [name, value] of Object.entries(cors.responseHeaders(origin))) response.headers.set(name, value);
+      response.headers.set('x-content-type-options', 'nosniff');
       const code = ownErrorCode(response);
       log(`agent37 relay: ${request.method} ${logPath} ${response.status}${code ? ` ${code}` : ''}${userId === null ? '' : ` user=${userId}`}`);
       return response;
@@ -327,7 +427,7 @@ export function createRelay(options: RelayOptions): Relay {
       const headers = cors.preflightHeaders(origin);
       log(`agent37 relay: OPTIONS ${logPath} ${headers ? 204 : 403} origin=${origin ?? '-'}`);
       if (!headers) return errorResponse(403, 'origin_not_allowed', 'This origin may not call the relay.');
-      return new Response(null, { status: 204, headers });
+      return new Response(null, { status: 204, headers: { ...headers, 'x-content-type-options': 'nosniff' } });
     }
     const route = serves(url.pathname) ? matchRoute(request.method, url.pathname.slice(basePath.length)) : null;
     if (!route) {
@@ -348,18 +448,80 @@ export function createRelay(options: RelayOptions): Relay {
       if (query === null) {
         return finish(validationErrorResponse('agent', 'agent must be one agent name (letters, digits, ".", "_" or "-", at most 64).'));
       }
-      return finish(await handle(request, route, query, check.userId, logPath));
+      release = limits.enter(userId);
+      if (release === null) {
+        await request.body?.cancel().catch(() => {});
+        return finish(
+          errorResponse(429, 'rate_limited', 'Too many requests at once from this user. Try again in a moment.', { 'retry-after': '1' }),
+        );
+      }
+      return finish(heldUntilDone(await handle(request, route, query, check.userId, logPath), release));
     } catch (error) {
+      release?.();
       // only the error's name or code reaches the log (through the redacting log): a message could quote the request or the key
       if (error instanceof UpstreamBodyError) {
+        if (error.timedOut) {
+          log(`agent37 relay: the instance at ${instance.host} stopped answering ${request.method} ${logPath} for ${upstreamTimeoutMs} ms`);
+          return finish(upstreamTimeout());
+        }
         log(`agent37 relay: reading the instance's answer failed (${describeFetchError(error.cause)}) for ${request.method} ${logPath}`);
         return finish(errorResponse(502, 'upstream_unreachable', 'The agent37 instance could not be reached. Try again in a moment.'));
+      }
+      if (request.signal.aborted) {
+        // the browser left while its body was read: nobody to answer, nothing wrong here
+        return finish(errorResponse(499, 'client_closed_request', 'The client went away before the request was read.'));
       }
       log(`agent37 relay: internal error (${describeFetchError(error)}) for ${request.method} ${logPath}`);
       return finish(errorResponse(500, 'internal_error', 'The chat server failed to answer.'));
     }
   };
   return Object.assign(relay, { serves });
+}
+
+/**
+ * The answer, holding the user's request slot until its body is done: at once for an answer read
+ * whole, when the stream ends (or the browser leaves it) for an event stream.
+ */
+function heldUntilDone(response: Response, release: () => void): Response {
+  if (!response.body || !isEventStream(response)) {
+    release();
+    return response;
+  }
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          release();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        release();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      release();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** The relay's own answers and errors are told apart from the instance's by their code. */
+function isOwn(response: Response): boolean {
+  return ownErrorCode(response) !== undefined;
+}
+
+function upstreamAuthFailed(): Response {
+  return errorResponse(502, 'upstream_auth_failed', 'The chat server is not set up correctly: the agent37 instance refused its API key.');
+}
+
+function upstreamTimeout(): Response {
+  return errorResponse(504, 'upstream_timeout', 'The agent37 instance did not answer in time. Try again in a moment.');
 }
 
 function unauthorized(message: string): Response {
@@ -438,20 +600,36 @@ function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | null {
   }
 }
 
-/** The instance's answer stopped midway (connection dropped while the relay read it). */
+/** The instance's answer stopped midway (connection dropped, or went quiet past the deadline, while the relay read it). */
 class UpstreamBodyError extends Error {
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    readonly timedOut: boolean,
+  ) {
     super('the instance answer could not be read', { cause });
     this.name = 'UpstreamBodyError';
   }
 }
 
-async function readUpstreamBody(upstream: Response): Promise<Uint8Array<ArrayBuffer>> {
+/** The whole answer; each chunk gives the next one the deadline again (a non-streamed turn's spaces keep it alive). */
+async function readUpstreamBody(upstream: Response, deadline: UpstreamDeadline): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Uint8Array[] = [];
   try {
-    return new Uint8Array(await upstream.arrayBuffer());
+    if (upstream.body) {
+      const reader = upstream.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        deadline.restart();
+        chunks.push(value);
+      }
+    }
   } catch (error) {
-    throw new UpstreamBodyError(error);
+    throw new UpstreamBodyError(error, deadline.timedOut);
+  } finally {
+    deadline.stop();
   }
+  return joinChunks(chunks);
 }
 
 /** The edge's flat error shape, `{"error": "<code>"}`, as opposed to the gateway's `{"error": {code, ...}}`. */

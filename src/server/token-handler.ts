@@ -32,7 +32,7 @@ export function createTokenHandler(options: TokenHandlerOptions): (request: Requ
   if (typeof options.apiBase !== 'string' || options.apiBase === '') {
     throw new TypeError('agent37-chat/server: apiBase is required (the path or URL the relay is mounted at)');
   }
-  const noStore = { 'cache-control': 'no-store' };
+  const noStore = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
   // the customer's login is usually a cookie: credentials for the origins listed by name
   const cors = createCorsPolicy(options.allowedOrigins ?? [], [], { methods: ['POST'], credentials: true });
 
@@ -54,7 +54,7 @@ export function createTokenHandler(options: TokenHandlerOptions): (request: Requ
     if (request.method === 'OPTIONS') {
       const headers = cors.preflightHeaders(origin);
       if (!headers) return errorResponse(403, 'origin_not_allowed', 'This origin may not call the token endpoint.', noStore);
-      return new Response(null, { status: 204, headers });
+      return new Response(null, { status: 204, headers: { ...headers, 'x-content-type-options': 'nosniff' } });
     }
     if (request.method !== 'POST') {
       return errorResponse(405, 'method_not_allowed', 'The token endpoint answers POST only.', { ...noStore, allow: 'POST' });

@@ -41,8 +41,10 @@ describe('Agent37Api through the relay', () => {
 
     await api.renameSession(created.data.session_id, 'Greetings');
     await api.deleteSession(created.data.session_id);
-    // Hermes answers a deleted session with 200 and no history (the first revision: 404, below)
-    expect((await api.getSession(created.data.session_id)).history).to.deep.equal([]);
+    // Hermes answers a deleted session with 200 and no history; through the relay it is the user's no
+    // more, so 404 (as the first revision answers, below)
+    const gone = await rejection(api.getSession(created.data.session_id));
+    expect([gone.status, gone.code]).to.deep.equal([404, 'session_not_found']);
     expect(await api.listSessions()).to.deep.equal([]);
   });
 

@@ -52,10 +52,11 @@ describe('<agent37-chat> conversations', () => {
     const list = await el.listConversations();
     expect(list.map((c) => c.sessionId)).to.deep.equal([second, first]);
     expect(list.map((c) => c.title)).to.deep.equal([`Explain quantum tunnelling ${RUN}`, `Plan a trip to Rome ${RUN}`]);
+    // both are newer than the instance's list the relay holds (it fetches that at most every few
+    // seconds), so they come by what the relay knows: id and last use, no preview yet
     for (const c of list) {
       expect(c.lastActive).to.be.a('number');
       expect(Math.abs(Date.now() - c.lastActive!)).to.be.below(60_000);
-      expect(c.preview).to.be.a('string');
     }
     expect(changes.filter((c) => c.kind === 'created').map((c) => c.sessionId)).to.deep.equal([first, second]);
 

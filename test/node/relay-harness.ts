@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { createParser } from 'eventsource-parser';
@@ -12,7 +12,8 @@ import { createRelay, toNodeHandler, type RelayOptions } from '../../src/server/
 import { secretKey, signRelayToken } from '../../src/server/relay-token.js';
 
 export const API_KEY = `sk_live_RELAYTEST${randomBytes(12).toString('hex')}`;
-const SECRET = randomBytes(32).toString('base64url');
+/** The token secret every relay of these tests shares. */
+export const SECRET = randomBytes(32).toString('base64url');
 export const HEX32 = /^[0-9a-f]{32}$/;
 
 export function hex32(): string {
@@ -55,12 +56,7 @@ export async function startFakeUpstream(t: TestContext): Promise<FakeUpstream> {
     if (seen.method === 'POST' && seen.path === '/v1/responses') return void (await (fake.answers.shift() ?? runTurn)(seen, res, fake));
     answerRead(seen, res, fake);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.url = await listenOn(t, server);
   return fake;
 }
 
@@ -137,23 +133,32 @@ function sse(res: ServerResponse, events: [string, unknown][]): void {
   res.end(events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(''));
 }
 
+/** Listens on a free port of 127.0.0.1 until the test ends; its base URL. */
+export async function listenOn(t: TestContext, server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 /** A relay in front of `instanceUrl` on its own port; answers a caller that speaks to it as a user. */
 export async function serveRelay(t: TestContext, options: Partial<RelayOptions> & { instanceUrl: string }) {
   const lines: string[] = [];
   const relay = createRelay({ apiKey: API_KEY, secret: SECRET, log: (line) => lines.push(line), ...options });
-  const server = createServer(toNodeHandler(relay));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = await listenOn(t, createServer(toNodeHandler(relay)));
   return { base, lines, as: (user: string) => relayCaller(base, user) };
 }
 
 export type RelayCaller = ReturnType<typeof relayCaller>;
+
+/** A token for `user`, as the token endpoint would issue it, for a test that makes its own requests. */
+export async function tokenFor(user: string): Promise<string> {
+  return (await signRelayToken(secretKey(SECRET), user, 600)).token;
+}
 
 function relayCaller(base: string, user: string) {
   const key = secretKey(SECRET);

@@ -736,6 +736,12 @@ describe('relay: its own failures', () => {
       owners: async () => {
         throw new Error(`store down (connecting with ${key})`);
       },
+      sessionsOf: async () => {
+        throw new Error(`store down (connecting with ${key})`);
+      },
+      release: async () => {
+        throw new Error(`store down (connecting with ${key})`);
+      },
     };
     const relay = createRelay({ instanceUrl: simulator.url, apiKey: key, secret: SECRET, store: broken, log: (line) => lines.push(line) });
     const url = await serveAlone(relay);
