@@ -122,7 +122,7 @@ describe('the packed tarball', () => {
     // esm-only: CommonJS callers get `await import()`, which the package has no other way to offer
     // attw exits non-zero on any problem the profile counts, which makes run() throw with its report
     const { stdout } = await run(join(repo, 'node_modules/.bin/attw'), [join(project, tarball), '--profile', 'esm-only', '--no-color', '--no-emoji'], { cwd: repo, maxBuffer: 32 * 1024 * 1024 });
-    for (const entry of ['agent37-chat', 'agent37-chat/server', 'agent37-chat/simulator', 'agent37-chat/react']) {
+    for (const entry of ['agent37-chat', 'agent37-chat/server', 'agent37-chat/server/redis', 'agent37-chat/simulator', 'agent37-chat/react']) {
       assert.match(stdout, new RegExp(`"${entry}"\\s*│ OK \\(ESM\\)\\s*│ OK\\s*│`), `${entry} is typed for node16 and bundlers`);
     }
   });
@@ -161,6 +161,20 @@ describe('installed in an empty project', () => {
        console.log(JSON.stringify([typeof server.createRelay, typeof server.createTokenHandler, typeof server.toNodeHandler, typeof simulator.createSimulator]));`,
     ]);
     assert.deepEqual(JSON.parse(out), ['function', 'function', 'function', 'function']);
+  });
+
+  test('the Redis store imports without redis installed, and says to install it once it must connect', async () => {
+    const out = await inProject(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const { RedisOwnershipStore } = await import('agent37-chat/server/redis');
+       const store = new RedisOwnershipStore({ url: 'redis://127.0.0.1:1' });
+       const error = await store.owners('session', ['a']).then(() => null, (e) => e);
+       console.log(JSON.stringify([typeof RedisOwnershipStore, error && error.message]));`,
+    ]);
+    const [type, message] = JSON.parse(out) as [string, string];
+    assert.equal(type, 'function');
+    assert.match(message, /npm install redis/);
   });
 
   test('the React wrapper renders on the server without touching customElements', async () => {
