@@ -3,7 +3,9 @@
 // headless Chromium, through <agent37-chat> (what a visitor gets) and through <agent37-markdown> alone.
 // Prints the figures; asserts nothing. `npm run bench -- markdown` (or `chat`) runs one of them;
 // `npm run bench -- size` builds the script-tag files instead and prints their sizes (bench/size.ts);
-// `npm run bench -- restore` times a reload of long stored conversations (bench/restore.ts).
+// `npm run bench -- restore` times a reload of long stored conversations (bench/restore.ts);
+// `npm run bench -- relay` measures the relay on Node: latency added per SSE event, concurrent streamed
+// turns (CPU, RSS) and session listing on a busy instance (bench/relay.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import type { BenchResult, Via } from './bench-page.js';
+import { relayBench } from './relay.js';
 import { restoreBench } from './restore.js';
 import { sizeBench } from './size.js';
 
@@ -20,6 +23,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const which = process.argv[2];
 if (which === 'size') await sizeBench();
 else if (which === 'restore') await restoreBench();
+else if (which === 'relay') await relayBench();
 else await streamingBench(which === 'chat' || which === 'markdown' ? [which] : ['chat', 'markdown']);
 
 async function streamingBench(vias: Via[]): Promise<void> {
