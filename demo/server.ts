@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createServer as createViteServer } from 'vite';
 import { createRelay, createTokenHandler, toNodeHandler } from '../src/server/index.js';
+import { RedisOwnershipStore } from '../src/server/redis.js';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
 
 const PORT = Number(process.env['PORT'] ?? 5173);
@@ -45,6 +46,8 @@ const relay = toNodeHandler(
     apiKey: upstream.key,
     secret,
     basePath: API_BASE,
+    // with a real instance, ownership can outlive the demo server (and be shared by several)
+    ...(process.env['REDIS_URL'] ? { store: new RedisOwnershipStore({ url: process.env['REDIS_URL'] }) } : {}),
     // the simulator's switches are for trying things out; a real instance gets none of them
     ...(simulator ? { forwardHeaders: ['x-agent37-sim-fault', 'x-agent37-sim-pace'] } : {}),
     // successful calls are noise here; problems are worth a line
