@@ -7,6 +7,7 @@ import '../src/index.js';
 import type { Agent37Chat } from '../src/agent37-chat.js';
 import type { Agent37Message } from '../src/components/agent37-message.js';
 import { createPersistence } from '../src/state/persistence.js';
+import { deepText } from '../test/support/deep-text.js';
 
 const API_BASE = '/api/agent37';
 
@@ -37,15 +38,6 @@ const FLING_FRAMES = 240;
 
 const frame = () => new Promise<number>((resolve) => requestAnimationFrame(() => resolve(performance.now())));
 
-/** textContent through shadow roots (messages and markdown render inside their own). */
-function deepText(node: Node): string {
-  if (node.nodeType === Node.TEXT_NODE) return node.textContent ?? '';
-  if (node instanceof HTMLStyleElement) return '';
-  const root = node instanceof Element && node.shadowRoot ? node.shadowRoot : node;
-  let text = '';
-  for (const child of root.childNodes) text += deepText(child);
-  return text;
-}
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 

@@ -193,7 +193,6 @@ export function createRelay(options: RelayOptions): Relay {
   /** The upstream answer with only safe headers; SSE is piped through, everything else read whole (and never cached). */
   async function relayed(
     upstream: Response,
-    request: Request,
     deadline: UpstreamDeadline,
     watch?: (ids: { id: string; session_id: string }) => Promise<void>,
   ): Promise<Response> {
@@ -210,10 +209,6 @@ export function createRelay(options: RelayOptions): Relay {
       headers.set('x-accel-buffering', 'no');
       let body = upstream.body.pipeThrough(redactingStream(apiKey));
       if (watch) body = body.pipeThrough(watchCreatedEvent(watch));
-      // Node's fetch links a Request's signal to its source through a weak reference that only the Request
-      // keeps alive: the stream holds the Request while it runs, so a client leaving a long stream still aborts upstream
-      const held = request;
-      body = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: () => void held.signal }));
       return new Response(body, { status: upstream.status, headers });
     }
     // session lists and histories are per user: no shared cache may keep them
@@ -234,7 +229,7 @@ export function createRelay(options: RelayOptions): Relay {
     try {
       const upstream = await callUpstream(from, 'GET', `/v1/sessions${query}`, null, false, deadline, `${apiPrefix}/sessions`);
       if (isOwn(upstream)) return { ok: false, answer: await replayable(upstream) };
-      const answer = await relayed(upstream, from, deadline);
+      const answer = await relayed(upstream, deadline);
       if (!upstream.ok) return { ok: false, answer: await replayable(answer) };
       const list = readSessionList(await readJson(answer), fetchedAt);
       if (list) return { ok: true, list };
@@ -250,7 +245,7 @@ export function createRelay(options: RelayOptions): Relay {
     const forward = (body: string | null, aboutAnId: boolean): Promise<Response> =>
       callUpstream(request, request.method, routePath(route) + query, body, aboutAnId, deadline, logPath);
     const passOn = (upstream: Response, watch?: (ids: { id: string; session_id: string }) => Promise<void>) =>
-      relayed(upstream, request, deadline, watch);
+      relayed(upstream, deadline, watch);
     /** The body as a JSON object, or the answer that refuses it (too large, too slow, not an object, too deep). */
     const readObject = async (): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; response: Response }> => {
       const read = await readBodyWithin(request, maxBodyBytes, bodyTimeoutMs);
@@ -455,7 +450,7 @@ export function createRelay(options: RelayOptions): Relay {
           errorResponse(429, 'rate_limited', 'Too many requests at once from this user. Try again in a moment.', { 'retry-after': '1' }),
         );
       }
-      return finish(heldUntilDone(await handle(request, route, query, check.userId, logPath), release));
+      return finish(heldUntilDone(await handle(request, route, query, check.userId, logPath), request, release));
     } catch (error) {
       release?.();
       // only the error's name or code reaches the log (through the redacting log): a message could quote the request or the key
@@ -480,31 +475,37 @@ export function createRelay(options: RelayOptions): Relay {
 
 /**
  * The answer, holding the user's request slot until its body is done: at once for an answer read
- * whole, when the stream ends (or the browser leaves it) for an event stream.
+ * whole, when the stream ends (or the browser leaves it) for an event stream. A stream also holds the
+ * browser's Request: Node's fetch links a Request's signal to its source through a weak reference
+ * that only the Request keeps alive, so without it a client leaving a long stream might not abort upstream.
  */
-function heldUntilDone(response: Response, release: () => void): Response {
+function heldUntilDone(response: Response, request: Request, release: () => void): Response {
   if (!response.body || !isEventStream(response)) {
     release();
     return response;
   }
   const reader = response.body.getReader();
+  const done = () => {
+    void request.signal;
+    release();
+  };
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await reader.read();
-        if (done) {
-          release();
+        const { done: ended, value } = await reader.read();
+        if (ended) {
+          done();
           controller.close();
         } else {
           controller.enqueue(value);
         }
       } catch (error) {
-        release();
+        done();
         controller.error(error);
       }
     },
     cancel(reason) {
-      release();
+      done();
       return reader.cancel(reason);
     },
   });

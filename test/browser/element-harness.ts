@@ -6,6 +6,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/index.js';
+import { deepText } from '../support/deep-text.js';
 import type { Agent37Chat } from '../../src/agent37-chat.js';
 import type { Agent37Composer } from '../../src/components/agent37-composer.js';
 import type { Agent37Message } from '../../src/components/agent37-message.js';
@@ -150,15 +151,6 @@ export function shownTextBlocks(message: Agent37Message): string[] {
   return [...shadow(message).querySelectorAll('[part~="text"]')].map((text) => deepText(text).replace(/\s+/g, ' ').trim());
 }
 
-/** textContent that walks into shadow roots (the markdown renders inside its own). */
-export function deepText(node: Node): string {
-  if (node.nodeType === Node.TEXT_NODE) return node.textContent ?? '';
-  if (node instanceof HTMLStyleElement) return '';
-  const root = node instanceof Element && node.shadowRoot ? node.shadowRoot : node;
-  let text = '';
-  for (const child of root.childNodes) text += deepText(child);
-  return text;
-}
 
 /**
  * Collects Lit's dev-mode warnings (console.warn) so a test can fail on them. The one notice that
